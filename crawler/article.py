@@ -1,0 +1,54 @@
+"""The per-page stages as plain functions: extract, check language, normalize.
+
+The pipelines call these one stage each; ``article_from_html`` chains them
+for ``python -m crawler extract``, the evaluation and the extraction workers,
+so a saved page and a crawled page get exactly the same treatment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from crawler.arabic import fold_for_fingerprint, normalize_text, normalize_title
+from crawler.extract import ExtractOptions, NotAnArticle, count_words, extract_article
+from crawler.fingerprint import content_hash_of_folded
+from crawler.items import SCHEMA_VERSION
+from crawler.language import detect_language
+
+KEPT_LANGUAGE = "ar"
+
+
+def language_fields(text: str) -> dict:
+    """``language`` and ``language_score``; raises ``NotAnArticle('not_arabic')`` for any other language."""
+    language, score = detect_language(text)
+    if language != KEPT_LANGUAGE:
+        raise NotAnArticle("not_arabic", f"language {language} ({score})")
+    return {"language": language, "language_score": score}
+
+
+def normalize_fields(fields: dict) -> dict:
+    """The normalized text fields, word count, fold and content hash of one article."""
+    text = normalize_text(fields.get("text") or "")
+    folded = fold_for_fingerprint(text)
+    title = fields.get("title")
+    description = fields.get("description")
+    return {
+        "text": text,
+        "title": normalize_title(title) if title else title,
+        "description": normalize_title(description) if description else description,
+        "authors": [normalize_title(name) for name in fields.get("authors") or []],
+        "tags": [normalize_title(tag) for tag in fields.get("tags") or []],
+        "section": normalize_title(fields["section"]) if fields.get("section") else None,
+        "word_count": count_words(text),
+        "fingerprint_text": folded,
+        "content_hash": content_hash_of_folded(folded),
+        "schema_version": SCHEMA_VERSION,
+    }
+
+
+def article_from_html(html: str, url: str, options: ExtractOptions = ExtractOptions(), now: datetime | None = None) -> dict:
+    """Every per-page stage on one page; raises ``NotAnArticle`` with the reason it was rejected."""
+    fields = extract_article(html, url, options, now=now)
+    fields.update(language_fields(fields["text"]))
+    fields.update(normalize_fields(fields))
+    return fields

@@ -1,0 +1,330 @@
+"""Arabic boilerplate cleanup: what trafilatura lets through, removed by general rules.
+
+Two passes, both site-independent:
+
+1. ``prune_widget_elements`` works on the parsed page before extraction. It
+   removes containers that are widgets by structure: ``figure``/``aside``
+   elements, and elements whose class or id names a widget (share, comments,
+   related, newsletter, ad ...), provided they are small or link-dense so that
+   an article container with an unlucky class name survives.
+2. ``clean_body_lines`` works on the extracted paragraphs. It drops lines by
+   Arabic phrase patterns (share verbs, counters, "read also", promotions,
+   comment policies, copyright, ad shortcodes) and by position (the headline
+   repeated as the first line, a byline or date line at the top, a source or
+   agency credit at the end).
+
+Every rule is written for the kind of widget, never for one site's markup.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from lxml import html as lxml_html
+
+# --- Pass 1: widget containers in the DOM -----------------------------------
+
+# Class/id tokens (split on "-", "_", spaces and camelCase) that name widgets.
+WIDGET_TOKENS = frozenset(
+    """
+    share sharing sharer social socials addthis sharethis
+    comment comments disqus fb-comments
+    related relatedposts relatednews readmore read-more readalso alsoread
+    mostread most-read popular trending recommended recommendations
+    newsletter subscribe subscription signup
+    ad ads adv advert adverts advertisement advertising adsense dfp gpt adunit sponsored sponsor promo
+    outbrain taboola mgid
+    breadcrumb breadcrumbs byline author authors writer
+    caption figcaption credit credits photo-credit
+    tags tag-list taglist keywords
+    print rating counter views
+    cookie cookies consent gdpr
+    sidebar widget widgets
+    """.split()
+)
+# Multi-word tokens are checked on the raw attribute, as they are split by tokenizing.
+WIDGET_PHRASES = ("read-more", "most-read", "photo-credit", "tag-list", "fb-comments", "also-read")
+
+# A matching container is pruned only when it is small or mostly links:
+# an article body that happens to carry "share-enabled" keeps its text.
+WIDGET_MAX_WORDS = 80
+WIDGET_MIN_LINK_DENSITY = 0.5
+
+ALWAYS_PRUNED_TAGS = ("figure", "figcaption", "aside", "nav", "footer", "form", "button", "noscript")
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+
+
+def attribute_tokens(value: str) -> set[str]:
+    """Lower-case tokens of a class or id value: ``relatedNews-box`` -> {related, news, box}."""
+    value = _CAMEL_BOUNDARY.sub(" ", value)
+    return {token for token in _TOKEN_SPLIT.split(value.lower()) if token}
+
+
+def names_a_widget(element) -> bool:
+    raw = f"{element.get('class', '')} {element.get('id', '')}".strip()
+    if not raw:
+        return False
+    lowered = raw.lower()
+    if any(phrase in lowered for phrase in WIDGET_PHRASES):
+        return True
+    return not attribute_tokens(raw).isdisjoint(WIDGET_TOKENS)
+
+
+def link_density(element) -> float:
+    text_length = len(element.text_content().strip())
+    if not text_length:
+        return 1.0
+    link_length = sum(len(link.text_content().strip()) for link in element.iter("a"))
+    return link_length / text_length
+
+
+def is_small_or_link_dense(element) -> bool:
+    words = len(element.text_content().split())
+    return words <= WIDGET_MAX_WORDS or link_density(element) >= WIDGET_MIN_LINK_DENSITY
+
+
+def prune_widget_elements(tree, extra_xpath: str | None = None) -> int:
+    """Remove widget containers from ``tree`` in place; returns how many were removed."""
+    doomed = []
+    for element in tree.iter(*ALWAYS_PRUNED_TAGS):
+        doomed.append(element)
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in ("html", "body", "article", "main"):
+            continue
+        if names_a_widget(element) and is_small_or_link_dense(element):
+            doomed.append(element)
+    if extra_xpath:
+        doomed.extend(tree.xpath(extra_xpath))
+    removed = 0
+    for element in doomed:
+        parent = element.getparent()
+        if parent is None:
+            continue
+        _drop_keeping_tail(element)
+        removed += 1
+    return removed
+
+
+def _drop_keeping_tail(element) -> None:
+    """Remove ``element`` but keep its tail text, which belongs to the parent."""
+    if isinstance(element, lxml_html.HtmlElement):
+        element.drop_tree()
+    else:  # pragma: no cover - plain etree elements
+        element.getparent().remove(element)
+
+
+# --- Pass 2: widget lines in the extracted text ------------------------------
+
+# Words that make up share bars and counters. A line made only of these (and
+# numbers and punctuation) is a widget, e.g. "24 0 تعليق ارسل طباعة تبليغ حذف".
+SHARE_BAR_WORDS = frozenset(
+    """
+    تعليق تعليقات التعليقات ارسل أرسل إرسال ارسال طباعة طباعه اطبع تبليغ حذف مشاركة مشاركه شارك شاركها
+    المشاركة نسخ الرابط انسخ حفظ إعجاب اعجاب أعجبني مشاهدة مشاهدات قراءة قراءات زيارة زيارات
+    فيسبوك فيس بوك تويتر تويتير إكس واتساب واتس آب اب تيليجرام تلغرام تليجرام لينكدإن لينكد إن انستغرام
+    انستجرام يوتيوب ماسنجر البريد الإلكتروني الالكتروني بريد عبر على
+    play icon share print email mail facebook twitter whatsapp telegram linkedin copy link x comments comment
+    views tweet pin pinterest reddit messenger sms
+    """.split()
+)
+
+# Headings that open a block of teasers ("read also", "related", "most read").
+TEASER_BLOCK_HEADINGS = tuple(
+    _h
+    for _h in """
+    إخترنا لك|اخترنا لك|إخترنا لكم|اخترنا لكم|أخبار ذات صلة|اخبار ذات صلة|مواضيع ذات صلة|موضوعات ذات صلة|مقالات ذات صلة
+    |الموضوعات المتعلقة|أخبار متعلقة|اخبار متعلقة|الأكثر قراءة|الاكثر قراءة|الأكثر تصفحا|الأكثر تصفحاً|الأكثر مشاهدة|الأكثر تداولا
+    |الأكثر تداولاً|اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا|إقرأ أيضاً|اقرأ ايضا|إقرأ ايضا|اقرأ كذلك|شاهد أيضا|شاهد أيضاً|شاهد ايضا|قد يعجبك
+    |قد يهمك|ننصحك بقراءة|مختارات|قصص مقترحة|المزيد من الأخبار|آخر الأخبار|اخر الاخبار|أخبار ذات علاقة|روابط ذات صلة
+    |تابع أيضا|تابع أيضاً|يستحق الانتباه|موضوعات قد تهمك|أخبار قد تهمك
+    """.replace("\n", "").split("|")
+)
+# A teaser block ends at the first line that reads like story prose.
+TEASER_MAX_WORDS = 18
+
+# Phrases that mark a whole line as a widget wherever it appears.
+WIDGET_LINE_PATTERNS = [
+    # "read also: <headline>" teasers inline in the body
+    r"^(?:اقرأ|إقرأ|اقرا)\s+(?:أيضا|أيضاً|ايضا|ايضاً|كذلك|المزيد)\b",
+    r"^(?:شاهد|طالع|تابع)\s+(?:أيضا|أيضاً|ايضا|ايضاً)\b",
+    r"^(?:للمزيد|لمزيد من)\b.{0,40}(?:اضغط|انقر|اقرأ|هنا)",
+    # comment counters and comment-policy notices
+    r"^\d*\s*(?:لا توجد تعليقات|لا يوجد تعليقات|أضف تعليق|اضف تعليق|إضافة تعليق|اضافة تعليق|التعليقات|عدد التعليقات)",
+    r"ترحب\s+\S+(?:\s+\S+)?\s+بالنقاش",
+    r"(?:الآراء|الاراء|التعليقات)\s+(?:الواردة|المنشورة).{0,40}(?:لا\s+تعبر|لا\s+تعكس)",
+    r"^(?:بروتوكول|سياسة|شروط)\s+(?:نشر\s+)?التعليقات",
+    # promotions for apps, newsletters and channels
+    r"(?:حم[ّ]?ل|نزّل|نزل|تحميل|تنزيل|قم بتنزيل|قم بتحميل)\s+(?:ال)?تطبيق",
+    r"(?:اشترك|إشترك|سجل|سجّل)\s+(?:الآن\s+)?(?:في|فى|ب)\s*(?:ال)?(?:نشرة|نشرتنا|قناة|قناتنا)",
+    r"النشرة\s+(?:البريدية|الإخبارية|الاخبارية)",
+    r"^(?:تابعونا|تابعوا|تابع)\s+(?:على|عبر|آخر|اخر|أحدث)",
+    r"(?:انضم|انضموا)\s+(?:إلى|الى|ل)\s*(?:قناتنا|قناة|مجموعتنا)",
+    r"احصل على أقصى استفادة",
+    r"(?:متاح|متوفر)\s+(?:على|في)\s+(?:Google Play|App Store|جوجل بلاي|آب ستور)",
+    # copyright and reuse notices
+    r"©|جميع الحقوق محفوظة|حقوق النشر محفوظة|حقوق الطبع|all rights reserved|copyright",
+    r"^أعد استخدام هذا المحتوى$",
+    # ad markers and labels
+    r"^\s*(?:-\s*)?(?:إعلان|اعلان|إعلانات|advertisement|sponsored|محتوى مدفوع|مساحة إعلانية)(?:\s*-)?\s*$",
+    # image captions and credits
+    r"^(?:التعليق على الصورة|مصدر الصورة|حقوق الصورة|صورة أرشيفية|صورة ارشيفية|صورة تعبيرية|الصورة)\s*[،,:]",
+    r"^(?:تصوير|عدسة|الصورة من|صورة من)\s*[:：]",
+    r"^(?:Getty Images|AFP|Reuters|EPA|AP)(?:\s+via\s+.+)?$",
+    r"^(?:play icon|Share this selection|Do not share or sell my info)$",
+]
+_WIDGET_LINE_RE = re.compile("|".join(f"(?:{p})" for p in WIDGET_LINE_PATTERNS), re.IGNORECASE)
+
+AD_SHORTCODE_RE = re.compile(r"\[/?ad[_\- ]?\d*\]", re.IGNORECASE)
+
+# News agencies: a line that is only an agency name, or "المصدر: ..." is a credit.
+AGENCY_NAMES = (
+    "أ ف ب|ا ف ب|أ.ف.ب|ا.ف.ب|فرانس برس|رويترز|د ب أ|د.ب.أ|أ ش أ|أ.ش.أ|أ ب|وكالات|الأناضول|الاناضول|سبوتنيك|واس|وام|قنا|كونا|"
+    "بترا|سانا|واع|بنا|العمانية|الأناضول|شينخوا|إرنا|ارنا|afp|reuters|ap|dpa|mena"
+)
+_AGENCY_LINE_RE = re.compile(
+    rf"^[\(\[]?\s*(?:المصدر\s*[:：]?\s*)?(?:{AGENCY_NAMES})(?:\s*[،,/و+\-]\s*(?:{AGENCY_NAMES}))*\s*[\)\]]?\s*\.?$",
+    re.IGNORECASE,
+)
+_SOURCE_LINE_RE = re.compile(r"^(?:المصدر|المصادر|مصدر الخبر|source)\s*(?:[:：=>]|==>|$)", re.IGNORECASE)
+
+# A caption: a short line ending in a parenthesised credit such as "(رويترز)".
+_CAPTION_RE = re.compile(rf"^.{{0,160}}[\(\[]\s*(?:{AGENCY_NAMES}|أرشيفية|ارشيفية|أرشيف|إنترنت|انترنت|مواقع التواصل|متداولة)\s*[\)\]]\s*$", re.IGNORECASE)
+CAPTION_MAX_WORDS = 25
+
+# Bylines: "كتب محمد علي", "بقلم: ...", "Author, ...", "مراسل الجزيرة نت".
+_BYLINE_RE = re.compile(
+    r"^(?:كتب|كتبت|بقلم|إعداد|اعداد|تقرير|حوار|ترجمة|تحرير|متابعة|إشراف|اشراف|by|author|role|الكاتب|المحرر|مراسل|مراسلة)"
+    r"(?:\s*[:،,]\s*|\s+)\S.{0,80}$",
+    re.IGNORECASE,
+)
+BYLINE_MAX_WORDS = 8
+
+# Date lines at the top: "نشر في ...", "آخر تحديث ...", "تاريخ النشر ...".
+_DATE_LINE_RE = re.compile(
+    r"^(?:نشر|نُشر|تم النشر|تاريخ النشر|آخر تحديث|اخر تحديث|تحديث|محدث|published|updated|last updated)\b",
+    re.IGNORECASE,
+)
+DATE_LINE_MAX_WORDS = 16
+
+# How many lines at each end of the body the position rules look at.
+EDGE_LINES = 3
+
+_WORD_RE = re.compile(r"\w+")
+_BULLET_RE = re.compile(r"^\s*(?:[-•*▪●◦·]|\d{1,2}[.)])\s+")
+_DIACRITICS_RE = re.compile(r"[\u064B-\u065F\u0670\u0640]")
+
+
+def comparable(text: str) -> str:
+    """A loose key for comparing a line with the headline."""
+    text = _DIACRITICS_RE.sub("", unicodedata.normalize("NFKC", text))
+    return " ".join(_WORD_RE.findall(text.lower()))
+
+
+def strip_ad_shortcodes(line: str) -> str:
+    return AD_SHORTCODE_RE.sub(" ", line).strip()
+
+
+def is_share_bar(line: str) -> bool:
+    words = _WORD_RE.findall(line.lower())
+    if not words:
+        return True
+    return all(word.isdigit() or word in SHARE_BAR_WORDS for word in words)
+
+
+def is_teaser_heading(line: str) -> bool:
+    stripped = line.strip(" :：-–—|»«\"'")
+    return any(stripped == heading or stripped.startswith(heading + " ") and len(stripped.split()) <= 4 for heading in TEASER_BLOCK_HEADINGS)
+
+
+def is_widget_line(line: str) -> bool:
+    return bool(_WIDGET_LINE_RE.search(line)) or is_share_bar(line)
+
+
+def is_caption(line: str) -> bool:
+    return len(line.split()) <= CAPTION_MAX_WORDS and bool(_CAPTION_RE.match(line))
+
+
+def is_byline(line: str) -> bool:
+    return len(line.split()) <= BYLINE_MAX_WORDS and bool(_BYLINE_RE.match(line))
+
+
+def is_date_line(line: str) -> bool:
+    return len(line.split()) <= DATE_LINE_MAX_WORDS and bool(_DATE_LINE_RE.match(line))
+
+
+def is_credit_line(line: str) -> bool:
+    if _AGENCY_LINE_RE.match(line):
+        return True
+    return len(line.split()) <= 12 and bool(_SOURCE_LINE_RE.match(line))
+
+
+def looks_like_prose(line: str) -> bool:
+    """Story sentences are long; teaser headlines are short."""
+    return len(line.split()) > TEASER_MAX_WORDS
+
+
+def drop_teaser_blocks(lines: Sequence[str]) -> list[str]:
+    """Drop "read also"/"related" headings and the short teaser lines that follow them."""
+    kept: list[str] = []
+    in_block = False
+    for line in lines:
+        if is_teaser_heading(line):
+            in_block = True
+            continue
+        if in_block and not looks_like_prose(line):
+            continue
+        in_block = False
+        kept.append(line)
+    return kept
+
+
+def is_repeated_title(line: str, titles: Sequence[str]) -> bool:
+    """The headline (any of its forms: meta title, h1) repeated as a body line."""
+    line_key = comparable(line)
+    if not line_key:
+        return False
+    for title in titles:
+        title_key = comparable(title or "")
+        if title_key and (line_key == title_key or (len(line_key) > 20 and title_key.startswith(line_key))):
+            return True
+    return False
+
+
+def without_bullet(line: str) -> str:
+    """trafilatura writes list items as "- item"; rules look at the item itself."""
+    return _BULLET_RE.sub("", line)
+
+
+def trim_edges(lines: list[str], titles: Sequence[str]) -> list[str]:
+    """Position rules: headline, byline and date lines at the top; credits at the end."""
+    start = 0
+    while start < min(len(lines), EDGE_LINES) and (
+        is_repeated_title(lines[start], titles) or is_byline(lines[start]) or is_date_line(lines[start])
+    ):
+        start += 1
+    end = len(lines)
+    while end > max(start, len(lines) - EDGE_LINES) and (is_credit_line(lines[end - 1]) or is_byline(lines[end - 1])):
+        end -= 1
+    return lines[start:end]
+
+
+def clean_body_lines(lines: Iterable[str], titles: Sequence[str] = ()) -> list[str]:
+    """The story's own paragraphs from trafilatura's lines, widget lines removed.
+
+    ``titles`` are the page's headline forms (meta title, h1), used to spot
+    the headline repeated at the top of the body.
+    """
+    stripped = (strip_ad_shortcodes(line) for line in lines)
+    originals = [line for line in stripped if line]
+    # Rules judge the text of a line without its list bullet; the kept line keeps it.
+    keyed = [(without_bullet(line), line) for line in originals]
+    keyed = [pair for pair in keyed if pair[0]]
+    kept_keys = drop_teaser_blocks([key for key, _ in keyed])
+    kept_keys = [key for key in kept_keys if not (is_widget_line(key) or is_caption(key))]
+    kept_keys = trim_edges(kept_keys, titles)
+    by_key = dict(keyed)
+    return [by_key[key] for key in kept_keys]

@@ -1,0 +1,113 @@
+"""One HTML page in, one article record out (or a reason why it is not an article).
+
+``extract_article`` is the pure core of the Extract pipeline and of
+``python -m crawler extract``: parse once, read metadata from the untouched
+tree, prune widget containers, let trafilatura find the main text, then drop
+the widget lines it let through (``crawler.cleanup``).
+
+trafilatura runs with ``favor_precision=True, fast=True``: measured on
+``shared/eval/arabic-news`` it matches or beats the default mode on every page
+(BBC Arabic F1 0.989 vs 0.960) at about half the time, because the fallback
+extractors only ever added widget text there.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import trafilatura
+from w3lib.encoding import html_to_unicode
+
+from crawler import cleanup
+from crawler.metadata import page_metadata
+
+logger = logging.getLogger(__name__)
+
+TRAFILATURA_OPTIONS = {
+    "favor_precision": True,
+    "fast": True,
+    "include_comments": False,
+    "include_tables": True,
+    "with_metadata": False,
+}
+
+# Below this many words the cleaned body is not an article (teaser, error page).
+MIN_ARTICLE_WORDS = 40
+# A page that calls itself a listing (og:type=website, no Article JSON-LD) is
+# still kept when it carries this much prose: some outlets mislabel articles.
+LISTING_OVERRIDE_WORDS = 400
+# Listing pages repeat headline links; this many linked headings mark one.
+LISTING_TEASER_HEADINGS = 8
+LISTING_MAX_BODY_WORDS = 250
+
+_WORD_RE = re.compile(r"\w+")
+
+
+class NotAnArticle(Exception):
+    """The page holds no article; ``reason`` is a short stat-friendly slug."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    prune_xpath: str | None = None
+    site_names: tuple[str, ...] = field(default_factory=tuple)
+    min_words: int = MIN_ARTICLE_WORDS
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """Bytes to text exactly as Scrapy's ``TextResponse.text`` decodes them."""
+    _encoding, text = html_to_unicode(content_type, body)
+    return text
+
+
+def count_words(text: str) -> int:
+    return len(_WORD_RE.findall(text))
+
+
+def count_teaser_headings(tree) -> int:
+    return len(tree.xpath("//*[self::h2 or self::h3 or self::h4][.//a[@href]]"))
+
+
+def parse_html(html: str):
+    if not html or not html.strip():
+        raise NotAnArticle("empty_page")
+    tree = trafilatura.load_html(html.replace("\x00", ""))
+    if tree is None:
+        raise NotAnArticle("unparseable_html")
+    return tree
+
+
+def main_text_lines(tree, url: str, prune_xpath: str | None) -> list[str]:
+    document = trafilatura.bare_extraction(tree, url=url, prune_xpath=prune_xpath, **TRAFILATURA_OPTIONS)
+    text = getattr(document, "text", None) if document is not None else None
+    return text.splitlines() if text else []
+
+
+def extract_article(html: str, url: str, options: ExtractOptions = ExtractOptions(), now: datetime | None = None) -> dict:
+    """The article fields of one page; raises ``NotAnArticle`` for anything else."""
+    tree = parse_html(html)
+    meta = page_metadata(tree, url, options.site_names, now=now)
+    teaser_headings = count_teaser_headings(tree)
+    headlines = [meta["title"] or "", *(" ".join(h.text_content().split()) for h in tree.iter("h1"))]
+    cleanup.prune_widget_elements(tree)
+    lines = main_text_lines(tree, url, options.prune_xpath)
+    body = cleanup.clean_body_lines(lines, headlines)
+    text = "\n\n".join(body)
+    words = count_words(text)
+    if words < options.min_words:
+        raise NotAnArticle("no_article_body", f"{words} words after cleanup")
+    if meta["declares_article"] is False and words < LISTING_OVERRIDE_WORDS:
+        raise NotAnArticle("listing_page", "page declares itself a website, not an article")
+    if teaser_headings >= LISTING_TEASER_HEADINGS and words < LISTING_MAX_BODY_WORDS and meta["declares_article"] is not True:
+        raise NotAnArticle("listing_page", f"{teaser_headings} linked headlines and a short body")
+    meta.pop("declares_article")
+    meta.pop("site_names")
+    return {**meta, "text": text, "word_count": words}

@@ -1,0 +1,69 @@
+"""Per-run identity and log file inside OUTPUT_DIR.
+
+Every file a run writes is named after one run id (UTC start time), and the
+run's log goes to ``OUTPUT_DIR/logs/RUN_ID.log`` in addition to stderr, so
+an unattended cron run leaves its own record next to its data.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+logger = logging.getLogger(__name__)
+
+LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+
+
+def run_id_of(crawler) -> str:
+    """One id per crawl, shared by every component that names a file."""
+    if not hasattr(crawler, "news_run_id"):
+        crawler.news_run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return crawler.news_run_id
+
+
+def output_dir_of(crawler) -> Path:
+    return Path(crawler.settings.get("OUTPUT_DIR") or "output")
+
+
+class OutputDirError(RuntimeError):
+    """OUTPUT_DIR cannot be created or written to."""
+
+
+def ensure_writable_dir(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputDirError(f"OUTPUT_DIR {path} is not writable: {exc.strerror or exc}") from exc
+    return path
+
+
+class RunLogExtension:
+    """Adds a file handler for this run's log under OUTPUT_DIR/logs/."""
+
+    def __init__(self, log_path: Path, level: str):
+        self.log_path = log_path
+        self.handler = logging.FileHandler(log_path, encoding="utf-8")
+        self.handler.setLevel(level)
+        self.handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        logging.getLogger().addHandler(self.handler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("OUTPUT_RUN_LOG", True):
+            raise NotConfigured
+        logs_dir = ensure_writable_dir(output_dir_of(crawler) / "logs")
+        extension = cls(logs_dir / f"{run_id_of(crawler)}.log", crawler.settings.get("LOG_LEVEL") or "INFO")
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        return extension
+
+    def engine_stopped(self):
+        logging.getLogger().removeHandler(self.handler)
+        self.handler.close()

@@ -1,0 +1,63 @@
+"""Scrapy settings for the Arabic news crawler.
+
+Every value here can be overridden per run with ``-s NAME=VALUE``. Settings of
+our own share a prefix per component (``OUTPUT_*``, ``EXTRACT_*``, ``DEDUP_*``)
+and are read with typed getters in each component's ``from_crawler``.
+"""
+
+from crawler import __version__
+
+BOT_NAME = "arabic_news_crawler"
+
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- Politeness -------------------------------------------------------------
+# An honest User-Agent that names the project, so site owners can find us.
+USER_AGENT = (
+    f"arabic-news-crawler/{__version__} "
+    "(+https://github.com/arabic-news-crawler/arabic-news-crawler; research dataset crawler)"
+)
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_DELAY = 0.5
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Arabic article pages are 50-600 kB; anything past this is not a news page.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- Output -----------------------------------------------------------------
+# Everything a run writes (data, logs, state) goes below OUTPUT_DIR.
+OUTPUT_DIR = "output"
+# A data file is finished (renamed from .part to .jsonl) after this many items
+# or seconds, so a killed run loses at most one unfinished file of work.
+OUTPUT_ROTATE_ITEMS = 500
+OUTPUT_ROTATE_SECONDS = 60
+
+# --- Extraction -------------------------------------------------------------
+# Pages whose cleaned body has fewer words than this are not articles.
+EXTRACT_MIN_WORDS = 40
+
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.language.LanguagePipeline": 200,
+    "pipelines.normalize.NormalizePipeline": 300,
+    "pipelines.write.JsonlWriterPipeline": 900,
+}
+
+EXTENSIONS = {
+    "crawler.run_log.RunLogExtension": 0,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_FORMATTER = "crawler.logformatter.NewsLogFormatter"

@@ -1,0 +1,109 @@
+"""Write pipeline: finished items become JSON lines in atomically committed files.
+
+Layout: ``OUTPUT_DIR/data/SOURCE/RUN_ID-NNNN.jsonl``. Files are committed
+every OUTPUT_ROTATE_ITEMS items, every OUTPUT_ROTATE_SECONDS seconds and at
+close; until then they exist only as ``.part`` files that no reader picks up.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from itemadapter import ItemAdapter
+from twisted.internet import task
+
+from crawler.items import ARTICLE_FIELDS, SCHEMA_VERSION
+from crawler.jsonl_writer import RotatingJsonlWriter, discard_unfinished, safe_path_component
+from crawler.run_log import ensure_writable_dir, output_dir_of, run_id_of
+from crawler.stats import count
+
+logger = logging.getLogger(__name__)
+
+
+def record_of(item) -> dict:
+    """The JSON line for an item: the schema's fields, in schema order."""
+    adapter = ItemAdapter(item)
+    record = {name: adapter.get(name) for name in ARTICLE_FIELDS}
+    record["version"] = record["version"] or 1
+    record["schema_version"] = SCHEMA_VERSION
+    return record
+
+
+def source_data_dir(data_dir: Path, source: str) -> Path:
+    """The folder for one source's files; a hostile name can never leave ``data_dir``."""
+    directory = (data_dir / safe_path_component(source)).resolve()
+    if data_dir.resolve() not in directory.parents:
+        raise ValueError(f"source name {source!r} maps outside the data folder")
+    return directory
+
+
+class JsonlWriterPipeline:
+    def __init__(self, crawler, data_dir: Path, run_id: str, rotate_items: int, rotate_seconds: float):
+        self.crawler = crawler
+        self.data_dir = data_dir
+        self.run_id = run_id
+        self.rotate_items = rotate_items
+        self.rotate_seconds = rotate_seconds
+        self.writers: dict[str, RotatingJsonlWriter] = {}
+        self._timer: task.LoopingCall | None = None
+        # Other components (state, manifest) subscribe to learn what is safely on disk.
+        self.commit_listeners = []
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        pipeline = cls(
+            crawler,
+            output_dir_of(crawler) / "data",
+            run_id_of(crawler),
+            settings.getint("OUTPUT_ROTATE_ITEMS"),
+            settings.getfloat("OUTPUT_ROTATE_SECONDS"),
+        )
+        crawler.news_writer = pipeline
+        return pipeline
+
+    def open_spider(self):
+        ensure_writable_dir(self.data_dir)
+        discarded = discard_unfinished(self.data_dir)
+        if discarded:
+            count(self.crawler.stats, "output/discarded_part_files", amount=discarded)
+        if self.rotate_seconds > 0:
+            self._timer = task.LoopingCall(self.commit_all)
+            self._timer.start(self.rotate_seconds, now=False)
+
+    def writer_for(self, source: str) -> RotatingJsonlWriter:
+        if source not in self.writers:
+            self.writers[source] = RotatingJsonlWriter(
+                source_data_dir(self.data_dir, source),
+                self.run_id,
+                max_items=self.rotate_items,
+                on_commit=self._committed,
+            )
+        return self.writers[source]
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        source = adapter.get("source") or "unknown"
+        self.writer_for(source).write(record_of(item))
+        count(self.crawler.stats, "items_written", source)
+        return item
+
+    def _committed(self, path: Path, records: list[dict]) -> None:
+        count(self.crawler.stats, "output/files_committed")
+        for listener in self.commit_listeners:
+            listener(path, records)
+
+    def commit_all(self) -> None:
+        for writer in self.writers.values():
+            writer.commit()
+
+    @property
+    def committed_files(self) -> list[Path]:
+        return [path for writer in self.writers.values() for path in writer.committed_files]
+
+    def close_spider(self):
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
+        self.commit_all()
+        logger.info("Wrote %d data files under %s", len(self.committed_files), self.data_dir)

@@ -1,0 +1,256 @@
+"""The ``news`` spider: discovers article pages and hands their HTML to the pipelines.
+
+Usage::
+
+    scrapy crawl news                              # every enabled source in crawler/sources.toml
+    scrapy crawl news -a source=youm7,hespress     # some of them
+    scrapy crawl news -a sitemap=URL[,URL...]      # ad hoc, no registry entry
+    scrapy crawl news -a feed=URL[,URL...]
+    scrapy crawl news -a url=URL[,URL...]          # article pages, or listings to follow
+    ... -a since=2025-01-31                        # skip entries dated earlier
+
+The spider only discovers and fetches. Extraction, language, normalization,
+dedup and writing are item pipelines, so one saved page and one crawled page
+go through the same code.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawler import discovery
+from crawler.items import ArticleItem
+from crawler.metadata import is_article_page, json_ld_objects, meta_tags
+from crawler.sources import Source, SourceConfigError, load_sources, select_sources
+
+logger = logging.getLogger(__name__)
+
+# Listing pages (sections, pagination) are followed this many links deep.
+DEFAULT_LISTING_DEPTH = 2
+HTML_CONTENT_TYPES = (b"text/html", b"application/xhtml+xml")
+
+
+def split_arg(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def parse_since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+    except ValueError as exc:
+        raise ValueError(f"since={value!r} is not a date in YYYY-MM-DD form") from exc
+
+
+def is_html(response: Response) -> bool:
+    content_type = response.headers.get(b"Content-Type", b"").lower()
+    if content_type:
+        return content_type.split(b";")[0].strip() in HTML_CONTENT_TYPES
+    return isinstance(response, TextResponse) and b"<html" in response.body[:2048].lower()
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(
+        self,
+        source: str | None = None,
+        sitemap: str | None = None,
+        feed: str | None = None,
+        url: str | None = None,
+        since: str | None = None,
+        sources_file: str | None = None,
+        listing_depth: int | str = DEFAULT_LISTING_DEPTH,
+        *args,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.since = parse_since(since)
+        self.listing_depth = int(listing_depth)
+        self.adhoc_sitemaps = split_arg(sitemap)
+        self.adhoc_feeds = split_arg(feed)
+        self.adhoc_pages = split_arg(url)
+        adhoc_urls = self.adhoc_sitemaps + self.adhoc_feeds + self.adhoc_pages
+        for given in adhoc_urls:
+            if urlsplit(given).scheme not in ("http", "https") or not urlsplit(given).hostname:
+                raise ValueError(f"{given!r} is not an absolute http(s) URL")
+        self.is_adhoc = bool(adhoc_urls)
+        if self.is_adhoc:
+            self.sources = [Source.adhoc(adhoc_urls)]
+        else:
+            self.sources = select_sources(load_sources(sources_file), source)
+        if not self.sources:
+            raise SourceConfigError("no enabled source to crawl", field="source")
+        self.allowed_domains = sorted({domain for s in self.sources for domain in s.domains})
+        self._sources_by_name = {s.name: s for s in self.sources}
+
+    # --- start -----------------------------------------------------------
+
+    async def start(self):
+        if self.is_adhoc:
+            source = self.sources[0]
+            for url in self.adhoc_sitemaps:
+                yield self._request(url, self.parse_sitemap, source)
+            for url in self.adhoc_feeds:
+                yield self._request(url, self.parse_feed, source)
+            for url in self.adhoc_pages:
+                yield self._request(url, self.parse_page, source, listing_depth=0)
+            return
+        for source in self.sources:
+            for url in source.sitemaps:
+                yield self._request(url, self.parse_sitemap, source)
+            for url in source.feeds:
+                yield self._request(url, self.parse_feed, source)
+            for url in source.sections:
+                yield self._request(url, self.parse_listing, source, listing_depth=0)
+
+    def _request(self, url: str, callback, source: Source, **meta) -> scrapy.Request:
+        # Discovery documents are always fetched fresh and never deduplicated
+        # away: they are how a cron run learns what is new.
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, dont_filter=True, meta={"source": source.name, **meta}
+        )
+
+    def _article_request(self, url: str, source: Source, discovered: datetime | None) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            meta={"source": source.name, "discovered_date": discovered.isoformat() if discovered else None},
+        )
+
+    def source_of(self, response: Response) -> Source:
+        return self._sources_by_name[response.meta["source"]]
+
+    def since_for(self, source: Source) -> datetime | None:
+        if self.since is not None or self.is_adhoc:
+            return self.since
+        if source.lookback_days:
+            return datetime.now(timezone.utc) - timedelta(days=source.lookback_days)
+        return None
+
+    def is_too_old(self, source: Source, date: datetime | None) -> bool:
+        since = self.since_for(source)
+        return bool(since and date and date < since)
+
+    def count(self, key: str, source: Source | None = None) -> None:
+        stats = self.crawler.stats
+        stats.inc_value(f"news/{key}")
+        if source is not None:
+            stats.inc_value(f"news/source/{source.name}/{key}")
+
+    def wants_article(self, source: Source, url: str) -> bool:
+        if not source.owns_url(url):
+            return False
+        if source.article_patterns:
+            return source.is_article_url(url)
+        return discovery.looks_like_article_url(url)
+
+    # --- discovery callbacks ----------------------------------------------
+
+    def parse_sitemap(self, response: Response):
+        source = self.source_of(response)
+        try:
+            sitemap = discovery.parse_sitemap(response.body, response.url)
+        except discovery.DecompressionError as exc:
+            logger.warning("Unreadable sitemap %s: %s", response.url, exc)
+            self.count("discovery/sitemap_unreadable", source)
+            return
+        if sitemap.kind == "invalid":
+            logger.warning("Not a sitemap (no urlset or sitemapindex): %s", response.url)
+            self.count("discovery/sitemap_unreadable", source)
+            return
+        self.count("discovery/sitemaps", source)
+        for entry in sitemap.entries:
+            if self.is_too_old(source, entry.best_date):
+                self.count("discovery/skipped_too_old", source)
+                continue
+            if sitemap.kind == "index":
+                if source.owns_url(entry.loc):
+                    yield self._request(entry.loc, self.parse_sitemap, source)
+            elif self.wants_article(source, entry.loc):
+                yield self._article_request(entry.loc, source, entry.best_date)
+            else:
+                self.count("discovery/skipped_not_article", source)
+
+    def parse_feed(self, response: Response):
+        source = self.source_of(response)
+        entries = discovery.parse_feed(response.body, response.url)
+        self.count("discovery/feeds", source)
+        if not entries:
+            logger.warning("Feed without readable entries: %s", response.url)
+        for entry in entries:
+            if self.is_too_old(source, entry.published):
+                self.count("discovery/skipped_too_old", source)
+            elif self.wants_article(source, entry.link):
+                yield self._article_request(entry.link, source, entry.published)
+            else:
+                self.count("discovery/skipped_not_article", source)
+
+    def parse_listing(self, response: Response):
+        """A section or home page: follow article links, and listing links up to a depth."""
+        source = self.source_of(response)
+        if not isinstance(response, TextResponse):
+            return
+        depth = response.meta.get("listing_depth", 0)
+        self.count("discovery/listings", source)
+        for link in discovery.page_links(response.xpath("//a/@href").getall(), response.url):
+            if not source.owns_url(link):
+                continue
+            if self.wants_article(source, link):
+                yield self._article_request(link, source, None)
+            elif depth < self.listing_depth:
+                yield scrapy.Request(
+                    link,
+                    callback=self.parse_listing,
+                    errback=self.on_error,
+                    meta={"source": source.name, "listing_depth": depth + 1},
+                )
+
+    def parse_page(self, response: Response):
+        """An ad-hoc ``url=`` page: extract it if it is an article, follow it if it is a listing."""
+        if not is_html(response) or not isinstance(response, TextResponse):
+            yield from self.parse_article(response)
+            return
+        tree_says = is_article_page(meta_tags(response.selector.root), json_ld_objects(response.selector.root))
+        if tree_says is not False:
+            yield from self.parse_article(response)
+        if tree_says is not True:
+            yield from self.parse_listing(response)
+
+    # --- articles ----------------------------------------------------------
+
+    def parse_article(self, response: Response):
+        source = self.source_of(response)
+        self.count("pages_fetched", source)
+        if not is_html(response) or not isinstance(response, TextResponse):
+            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or "none"
+            logger.info("Dropped %s: not HTML (Content-Type %s)", response.url, content_type)
+            self.count("dropped/not_html", source)
+            return
+        yield ArticleItem(
+            url=response.url,
+            source=source.name,
+            domain=(urlsplit(response.url).hostname or "").removeprefix("www."),
+            html=response.text,
+            prune_xpath=source.prune_xpath,
+            site_names=source.names,
+            discovered_date=response.meta.get("discovered_date"),
+            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
+
+    def on_error(self, failure):
+        request = failure.request
+        source = self._sources_by_name.get(request.meta.get("source"))
+        reason = type(failure.value).__name__
+        if failure.check(HttpError):
+            reason = f"http_{failure.value.response.status}"
+        logger.warning("Request failed (%s): %s", reason, request.url)
+        self.count(f"errors/{reason}", source)
