@@ -34,6 +34,8 @@ RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# A cron crawler has no business opening a control port.
+REMOTE_CONTROL_ENABLED = False
 
 # --- Output -----------------------------------------------------------------
 # Everything a run writes (data, logs, state) goes below OUTPUT_DIR.

@@ -146,12 +146,19 @@ class NewsSpider(scrapy.Spider):
         if source is not None:
             stats.inc_value(f"news/source/{source.name}/{key}")
 
-    def wants_article(self, source: Source, url: str) -> bool:
+    def wants_article(self, source: Source, url: str, from_listing: bool = False) -> bool:
+        """Whether to fetch ``url`` as an article candidate.
+
+        Sources with article patterns use them. Without patterns (ad-hoc
+        crawls), sitemap and feed entries are all candidates, since those
+        documents list content pages; links found on listing pages must also
+        look like article URLs, or every navigation link would be fetched.
+        """
         if not source.owns_url(url):
             return False
         if source.article_patterns:
             return source.is_article_url(url)
-        return discovery.looks_like_article_url(url)
+        return not from_listing or discovery.looks_like_article_url(url)
 
     # --- discovery callbacks ----------------------------------------------
 
@@ -204,7 +211,7 @@ class NewsSpider(scrapy.Spider):
         for link in discovery.page_links(response.xpath("//a/@href").getall(), response.url):
             if not source.owns_url(link):
                 continue
-            if self.wants_article(source, link):
+            if self.wants_article(source, link, from_listing=True):
                 yield self._article_request(link, source, None)
             elif depth < self.listing_depth:
                 yield scrapy.Request(

@@ -1,0 +1,1 @@
+"""Scrapy spiders of the Arabic news crawler (see ``news.py``)."""

@@ -1,0 +1,85 @@
+"""Run a real crawl in a forked child process and bring back its items and stats.
+
+Twisted's reactor cannot be restarted inside one process, so each crawl in
+the test suite runs in a fresh fork: the same code, settings and pipelines
+as ``scrapy crawl``, with the results handed back through a pipe.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from crawler.items import ARTICLE_FIELDS
+
+CRAWL_TIMEOUT_SECONDS = 120
+
+LOCALHOST_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "LOG_LEVEL": "WARNING",
+    "OUTPUT_ROTATE_SECONDS": 0,
+}
+
+
+@dataclass
+class CrawlResult:
+    items: list[dict]
+    stats: dict
+    output_dir: Path
+
+    def stat(self, key: str) -> int:
+        return self.stats.get(key, 0)
+
+    def records(self) -> list[dict]:
+        """Every JSON line the run committed under OUTPUT_DIR/data."""
+        found = []
+        for path in sorted((self.output_dir / "data").rglob("*.jsonl")):
+            with open(path, encoding="utf-8") as handle:
+                found.extend(json.loads(line) for line in handle)
+        return found
+
+
+def _crawl_in_child(connection, output_dir: str, settings: dict, spider_kwargs: dict) -> None:
+    try:
+        os.environ["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
+        from scrapy import signals
+        from scrapy.crawler import CrawlerProcess
+        from scrapy.utils.project import get_project_settings
+
+        project_settings = get_project_settings()
+        project_settings.setdict({**LOCALHOST_SETTINGS, "OUTPUT_DIR": output_dir, **settings}, priority="cmdline")
+        process = CrawlerProcess(project_settings, install_root_handler=False)
+        crawler = process.create_crawler("news")
+        items = []
+        crawler.signals.connect(
+            lambda item, **_: items.append({k: item.get(k) for k in ARTICLE_FIELDS}), signal=signals.item_scraped
+        )
+        process.crawl(crawler, **spider_kwargs)
+        process.start()
+        stats = {key: (value if isinstance(value, (int, float, str)) else str(value)) for key, value in crawler.stats.get_stats().items()}
+        connection.send(("ok", items, stats))
+    except BaseException:  # report anything back to the test instead of hanging it
+        connection.send(("error", traceback.format_exc(), None))
+    finally:
+        connection.close()
+
+
+def run_crawl(output_dir: Path, settings: dict | None = None, **spider_kwargs) -> CrawlResult:
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_crawl_in_child, args=(child, str(output_dir), settings or {}, spider_kwargs))
+    process.start()
+    child.close()
+    if not parent.poll(CRAWL_TIMEOUT_SECONDS):
+        process.kill()
+        raise TimeoutError(f"crawl did not finish in {CRAWL_TIMEOUT_SECONDS}s")
+    status, items, stats = parent.recv()
+    process.join(10)
+    if status != "ok":
+        raise AssertionError(f"crawl failed in the child process:\n{items}")
+    return CrawlResult(items=items, stats=stats, output_dir=Path(output_dir))
