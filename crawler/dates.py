@@ -1,0 +1,466 @@
+"""Dates as Arabic news sites write them, read by a table-driven parser.
+
+One compiled regex (``DATE_PATTERN``) finds a Gregorian date expression, optionally led by a
+weekday and followed by a time, an am/pm marker and a zone. It runs on a *folded* copy of
+the input, in which:
+
+- Arabic-Indic ٠-٩ and Eastern (Persian) ۰-۹ digits are ASCII digits;
+- NFKC has folded presentation forms and odd spaces, and Latin is lowercased;
+- tatweel, bidi controls, zero-width characters and diacritics are gone;
+- أ إ آ ٱ are ا, ى is ي, ة is ه, Persian ی ک are ي ك.
+
+So one table entry reads every spelling variant with or without hamza, ة/ه and ي/ى
+("أبريل" = "إبريل" = "ابريل", "يونية" = "يونيه"). Each folded character remembers its
+position in the original, so ``find_date_in_text`` can hand back the raw substring.
+
+Date forms read (day-first wherever the order is numeric, as Arab sites write it):
+
+- ``2024-05-20``, ``2024/5/20``, ``2024.05.20`` and ISO 8601 ``2024-05-20T13:05:00+03:00``;
+- ``20/5/2024``, ``20-05-2024``, ``20.05.2024``; when the day-first reading is impossible
+  but the month-first one is not (``05/20/2024``), the month-first one is taken;
+- ``20 مايو 2024``, ``الإثنين، 20 مايو 2024``, ``Mon, 20 May 2024`` (RFC 2822 as in RSS);
+- ``May 20, 2024``, ``2024 مايو 20``;
+- double month names ``12 كانون الثاني/يناير 2024``, ``3 مارس/ آذار 2024``; both names must
+  agree, or the expression is not a date.
+
+Month names come from the Egyptian/Gulf, Levantine/Iraqi, Maghrebi (Tunisia, Algeria) and
+Moroccan sets, plus English (full and abbreviated). A multi-word name such as
+"كانون الثاني" is matched whole, so "12 كانون الثاني 2024" is 12 January (htmldate reads
+it as 1 January).
+
+A time ``HH:MM`` or ``HH:MM:SS`` may follow, after a space, comma, dash, "الساعة", "في",
+"at" or ISO's "T". Markers: م / مساء / مساءً and PM are afternoon, ص / صباحا / صباحاً and
+AM are morning; 12 م is noon and 12 ص is midnight. Zones honoured: numeric offsets
+(``+03:00``, ``+0300``, ``GMT+4``, ``(GMT+0400)``), ``Z``/``GMT``/``UTC``, the RFC 2822
+North American names, "بتوقيت مكة" (UTC+3, no daylight saving) and "بتوقيت غرينتش".
+A result without a zone gets ``default_tz``.
+
+Rejected (the search then goes on after the rejected start): impossible dates (31 فبراير),
+years outside ``MIN_YEAR`` .. now.year + ``MAX_YEARS_AHEAD``, and dates later than now +
+``FUTURE_TOLERANCE``. Hijri dates ("12 رمضان 1445 هـ") carry no month name of the tables
+and a year below ``MIN_YEAR``, so they are never read; a Gregorian date beside them is.
+"""
+
+import logging
+import re
+import unicodedata
+from datetime import datetime, timedelta, timezone, tzinfo
+from urllib.parse import unquote, urlsplit
+
+from crawler.arabic import (
+    ALEF,
+    ALEF_MAKSURA,
+    ALEF_VARIANTS,
+    ARABIC_DIACRITIC_RANGES,
+    DIGITS_TO_ASCII,
+    HEH,
+    INVISIBLE_CHARACTERS,
+    PERSIAN_TO_ARABIC_LETTERS,
+    TEH_MARBUTA,
+    YEH,
+)
+
+logger = logging.getLogger(__name__)
+
+# A naive site-local time read as UTC can look up to 4 hours ahead (UAE and Oman are UTC+4,
+# the largest offset in the Arab world), and some sites even stamp local time with "Z".
+# Two more hours cover clock skew between their servers and ours.
+FUTURE_TOLERANCE = timedelta(hours=6)
+
+# No Arabic news site we crawl has articles online from before the web took off; an
+# earlier year is a misread (an ID, a Hijri year, a street number).
+MIN_YEAR = 1990
+# Accept next year's date so that a late-December crawl still reads a site ahead of UTC.
+MAX_YEARS_AHEAD = 1
+
+# Real UTC offsets lie within -12:00 .. +14:00; anything larger is not an offset.
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+# Saudi Arabia keeps UTC+3 all year, so "بتوقيت مكة" is a fixed offset.
+MECCA_TIME = timezone(timedelta(hours=3))
+
+EGYPTIAN_GULF_MONTHS = {
+    "يناير": 1,
+    "فبراير": 2,
+    "مارس": 3,
+    "أبريل": 4,
+    "إبريل": 4,
+    "ابريل": 4,
+    "مايو": 5,
+    "يونيو": 6,
+    "يونية": 6,
+    "يونيه": 6,
+    "يوليو": 7,
+    "يولية": 7,
+    "يوليه": 7,
+    "أغسطس": 8,
+    "اغسطس": 8,
+    "سبتمبر": 9,
+    "أكتوبر": 10,
+    "اكتوبر": 10,
+    "نوفمبر": 11,
+    "ديسمبر": 12,
+}
+
+LEVANTINE_IRAQI_MONTHS = {
+    "كانون الثاني": 1,
+    "كانون ثاني": 1,
+    "شباط": 2,
+    "آذار": 3,
+    "اذار": 3,
+    "نيسان": 4,
+    "أيار": 5,
+    "ايار": 5,
+    "حزيران": 6,
+    "تموز": 7,
+    "آب": 8,
+    "اب": 8,
+    "أيلول": 9,
+    "ايلول": 9,
+    "تشرين الأول": 10,
+    "تشرين اول": 10,
+    "تشرين الثاني": 11,
+    "تشرين ثاني": 11,
+    "كانون الأول": 12,
+    "كانون اول": 12,
+}
+
+MAGHREBI_MONTHS = {  # Tunisia and Algeria, after the French names
+    "جانفي": 1,
+    "فيفري": 2,
+    "مارس": 3,
+    "أفريل": 4,
+    "افريل": 4,
+    "ماي": 5,
+    "جوان": 6,
+    "جويلية": 7,
+    "جويليه": 7,
+    "أوت": 8,
+    "اوت": 8,
+    "سبتمبر": 9,
+    "أكتوبر": 10,
+    "اكتوبر": 10,
+    "نوفمبر": 11,
+    "ديسمبر": 12,
+}
+
+MOROCCAN_MONTHS = {
+    "يناير": 1,
+    "فبراير": 2,
+    "مارس": 3,
+    "أبريل": 4,
+    "ابريل": 4,
+    "ماي": 5,
+    "يونيو": 6,
+    "يوليوز": 7,
+    "غشت": 8,
+    "شتنبر": 9,
+    "أكتوبر": 10,
+    "اكتوبر": 10,
+    "نونبر": 11,
+    "دجنبر": 12,
+}
+
+ENGLISH_MONTHS = {
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+}
+
+MONTH_TABLES = {
+    "egyptian_gulf": EGYPTIAN_GULF_MONTHS,
+    "levantine_iraqi": LEVANTINE_IRAQI_MONTHS,
+    "maghrebi": MAGHREBI_MONTHS,
+    "moroccan": MOROCCAN_MONTHS,
+    "english": ENGLISH_MONTHS,
+}
+
+# Only read so that a leading weekday belongs to the raw match; it is not checked.
+WEEKDAY_NAMES = (
+    "الأحد", "الإثنين", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+)  # fmt: skip
+
+AM_MARKERS = ("ص", "صباحا", "صباحاً", "صباح", "am", "a.m.")
+PM_MARKERS = ("م", "مساء", "مساءً", "مساءا", "pm", "p.m.")
+
+# Words that may stand between a date and its time.
+TIME_LEADS = ("الساعة", "في", "at")
+
+# RFC 2822 section 4.3 zone names, in hours east of UTC.
+NAMED_ZONE_HOURS = {
+    "z": 0, "ut": 0, "utc": 0, "gmt": 0,
+    "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7,
+}  # fmt: skip
+
+MECCA_ZONE_NAMES = ("توقيت مكة المكرمة", "توقيت مكة")
+GREENWICH_ZONE_NAMES = ("توقيت غرينتش", "توقيت جرينتش", "توقيت غرينيتش", "توقيت جرينيتش")
+
+
+def _build_fold_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = dict(DIGITS_TO_ASCII)
+    table.update(dict.fromkeys(map(ord, INVISIBLE_CHARACTERS)))
+    for low, high in ARABIC_DIACRITIC_RANGES:
+        table.update(dict.fromkeys(range(low, high + 1)))
+    table.update({ord(variant): ALEF for variant in ALEF_VARIANTS})
+    table[ord(ALEF_MAKSURA)] = YEH
+    table[ord(TEH_MARBUTA)] = HEH
+    table.update({ord(persian): arabic for persian, arabic in PERSIAN_TO_ARABIC_LETTERS.items()})
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+
+
+def _fold_with_positions(text: str) -> tuple[str, list[int]]:
+    """Fold *text* for matching; also return, per folded character, its index in *text*."""
+    folded: list[str] = []
+    origins: list[int] = []
+    for index, char in enumerate(text):
+        for piece in unicodedata.normalize("NFKC", char).translate(_FOLD_TABLE).lower():
+            folded.append(piece)
+            origins.append(index)
+    return "".join(folded), origins
+
+
+def _fold(text: str) -> str:
+    return " ".join(_fold_with_positions(text)[0].split())
+
+
+def _alternation(names) -> str:
+    """Regex alternation of folded *names*, longest first, words joined by any whitespace."""
+    folded = sorted({_fold(name) for name in names}, key=len, reverse=True)
+    return "|".join(r"\s+".join(map(re.escape, name.split())) for name in folded)
+
+
+_MONTH_NUMBERS = {
+    _fold(name): number for table in MONTH_TABLES.values() for name, number in table.items()
+}
+_AM_MARKERS = frozenset(map(_fold, AM_MARKERS))
+_MECCA_ZONES = frozenset(map(_fold, MECCA_ZONE_NAMES))
+
+# A letter on either side of a word means we are inside a longer word ("اب" in "الشباب").
+_NO_LETTER_BEFORE = r"(?<![^\W\d_])"
+_NO_LETTER_AFTER = r"(?![^\W\d_])"
+_DATE_PART_SEPARATOR = r"[\s,،.\-/]*"
+
+
+def _month_group(prefix: str) -> str:
+    name = rf"{_NO_LETTER_BEFORE}(?:{_alternation(_MONTH_NUMBERS)}){_NO_LETTER_AFTER}"
+    return rf"(?P<{prefix}mon>{name})(?:\s*[/\\(|\-–]\s*(?P<{prefix}mon2>{name})\s*\)?)?"
+
+
+def _build_date_pattern() -> re.Pattern[str]:
+    sep = _DATE_PART_SEPARATOR
+    day = r"\d{1,2}(?:st|nd|rd|th)?(?!\d)"
+    year = r"\d{4}(?!\d)"
+    numeric_ymd = r"(?P<ny>\d{4})(?P<nsep>[-/.])(?P<nm>\d{1,2})(?P=nsep)(?P<nd>\d{1,2})(?!\d)"
+    numeric_dmy = r"(?P<dd>\d{1,2})(?P<dsep>[-/.])(?P<dm>\d{1,2})(?P=dsep)(?P<dy>\d{4})(?!\d)"
+    day_month_year = rf"(?P<td>{day}){sep}{_month_group('t')}{sep}(?P<ty>{year})"
+    year_month_day = rf"(?P<yy>{year}){sep}{_month_group('y')}{sep}(?P<yd>\d{{1,2}})(?!\d)"
+    month_day_year = rf"{_month_group('m')}{sep}(?<!\d)(?P<md>{day}){sep}(?P<my>{year})"
+    date = (
+        rf"(?<!\d)(?:{numeric_ymd}|{numeric_dmy}|{day_month_year}|{year_month_day})"
+        rf"|{month_day_year}"
+    )
+    # A Gregorian year may carry "م" (ميلادي, AD).
+    year_mark = rf"(?:\s*م{_NO_LETTER_AFTER})?"
+    weekday = (
+        rf"(?:{_NO_LETTER_BEFORE}(?:{_alternation(WEEKDAY_NAMES)}){_NO_LETTER_AFTER}"
+        r"[\s,،\-–]*)?"
+    )
+    lead_word = rf"(?:{_alternation(TIME_LEADS)}){_NO_LETTER_AFTER}"
+    lead = rf"(?:\s*(?:[,،\-–—|@(]|{lead_word}|t(?=\d))){{0,3}}\s*"
+    clock = r"(?<!\d)(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:[.,]\d{1,9})?)?(?!\d)"
+    # "a.m." ends in a dot, so the end check is "no letter follows" rather than \b.
+    meridiem = rf"(?:\s*(?P<ampm>{_alternation(AM_MARKERS + PM_MARKERS)}){_NO_LETTER_AFTER})?"
+    arabic_zone = _alternation(MECCA_ZONE_NAMES + GREENWICH_ZONE_NAMES)
+    zone = (
+        r"(?:\s*\(?\s*(?:"
+        r"(?:gmt|utc|ut)\s*(?P<zs1>[+-])\s*(?P<zh1>\d{1,2})(?::?(?P<zm1>\d{2}))?"
+        r"|(?P<zs2>[+-])(?P<zh2>\d{2}):?(?P<zm2>\d{2})(?!\d)"
+        rf"|(?P<zname>{_alternation(NAMED_ZONE_HOURS)})(?![a-z])"
+        rf"|ب?(?P<zarabic>{arabic_zone}){_NO_LETTER_AFTER}"
+        r")\s*\)?)?"
+    )
+    time = rf"(?:{lead}{clock}{meridiem}{zone})?"
+    return re.compile(rf"{weekday}(?:{date}){year_mark}{time}")
+
+
+DATE_PATTERN = _build_date_pattern()
+
+_URL_DATE_PATTERN = re.compile(
+    r"/(?P<y>\d{4})(?P<sep>[/\-_])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?=[/\-_.]|$)"
+    # Eight digits only as a whole path segment: inside a longer number they are an ID.
+    r"|/(?P<cy>\d{4})(?P<cm>\d{2})(?P<cd>\d{2})(?=/|$)"
+)
+
+
+def parse_date(
+    raw: str, *, now: datetime | None = None, default_tz: tzinfo = timezone.utc
+) -> datetime | None:
+    """Parse the date in *raw* into an aware datetime, or return None if there is none.
+
+    *raw* is one date string (a meta value, a feed date, a visible date line); the first
+    plausible Gregorian date expression in it wins. See the module docstring for the forms.
+    """
+    found = find_date_in_text(raw, now=now, default_tz=default_tz)
+    return found[0] if found else None
+
+
+def find_date_in_text(
+    text: str, *, now: datetime | None = None, default_tz: tzinfo = timezone.utc
+) -> tuple[datetime, str] | None:
+    """Return the first plausible Gregorian date in *text* and the raw substring it came from."""
+    if not text:
+        return None
+    now = _aware_now(now)
+    folded, origins = _fold_with_positions(text)
+    position = 0
+    while (match := DATE_PATTERN.search(folded, position)) is not None:
+        parsed = _datetime_from_match(match, default_tz)
+        if parsed is not None and is_plausible_date(parsed, now=now):
+            raw = text[origins[match.start()] : origins[match.end() - 1] + 1]
+            return parsed, raw.strip()
+        position = match.start() + 1
+    return None
+
+
+def date_from_url(url: str, *, now: datetime | None = None) -> datetime | None:
+    """Return the date in the path of *url* (``/2020/8/24/``, ``/20240520/``...) at 00:00 UTC."""
+    path = unquote(urlsplit(url).path).translate(DIGITS_TO_ASCII)
+    now = _aware_now(now)
+    for match in _URL_DATE_PATTERN.finditer(path):
+        fields = [match.group(name) for name in ("y", "m", "d")]
+        if fields[0] is None:
+            fields = [match.group(name) for name in ("cy", "cm", "cd")]
+        parsed = _make_datetime(*map(int, fields), tz=timezone.utc)
+        if parsed is not None and is_plausible_date(parsed, now=now):
+            return parsed
+    return None
+
+
+def to_iso(dt: datetime) -> str:
+    """Format an aware *dt* as ISO 8601 with its offset, to the second."""
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError(f"to_iso needs a timezone-aware datetime, got {dt!r}")
+    return dt.isoformat(timespec="seconds")
+
+
+def is_plausible_date(dt: datetime, *, now: datetime) -> bool:
+    """Tell whether the aware *dt* can be a news date seen at *now*."""
+    if not MIN_YEAR <= dt.year <= now.year + MAX_YEARS_AHEAD:
+        logger.debug("Date %s rejected: year out of range", dt)
+        return False
+    if dt > now + FUTURE_TOLERANCE:
+        logger.debug("Date %s rejected: later than %s", dt, now)
+        return False
+    return True
+
+
+def _aware_now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(timezone.utc)
+    return now if now.tzinfo is not None else now.replace(tzinfo=timezone.utc)
+
+
+def _datetime_from_match(match: re.Match[str], default_tz: tzinfo) -> datetime | None:
+    groups = match.groupdict()
+    date = _date_fields(groups)
+    time = _time_fields(groups)
+    zone = _zone(groups, default_tz)
+    if date is None or time is None or zone is None:
+        return None
+    return _make_datetime(*date, *time, tz=zone)
+
+
+def _make_datetime(year: int, month: int, day: int, *time: int, tz: tzinfo) -> datetime | None:
+    try:
+        return datetime(year, month, day, *time, tzinfo=tz)
+    except ValueError:  # 31 February, month 13, hour 25...
+        return None
+
+
+def _date_fields(groups: dict[str, str | None]) -> tuple[int, int, int] | None:
+    if groups["ny"]:
+        return int(groups["ny"]), int(groups["nm"]), int(groups["nd"])
+    if groups["dy"]:
+        return _day_first(int(groups["dd"]), int(groups["dm"]), int(groups["dy"]))
+    for prefix, day_group, year_group in (("t", "td", "ty"), ("m", "md", "my"), ("y", "yd", "yy")):
+        if groups[year_group]:
+            month = _month_number(groups[f"{prefix}mon"], groups[f"{prefix}mon2"])
+            if month is None:
+                return None
+            return int(groups[year_group]), month, _leading_int(groups[day_group])
+    return None
+
+
+def _day_first(first: int, second: int, year: int) -> tuple[int, int, int]:
+    """Read d/m/y; a second number above 12 can only be a day, so then it is m/d/y."""
+    if second > 12 >= first:
+        return year, first, second
+    return year, second, first
+
+
+def _month_number(name: str, second_name: str | None) -> int | None:
+    month = _MONTH_NUMBERS[" ".join(name.split())]
+    if second_name is not None and _MONTH_NUMBERS[" ".join(second_name.split())] != month:
+        return None
+    return month
+
+
+def _leading_int(text: str) -> int:
+    return int(re.match(r"\d+", text).group())
+
+
+def _time_fields(groups: dict[str, str | None]) -> tuple[int, int, int] | None:
+    if groups["hh"] is None:
+        return 0, 0, 0
+    hour, minute, second = int(groups["hh"]), int(groups["mi"]), int(groups["ss"] or 0)
+    marker = groups["ampm"]
+    if marker is not None and hour <= 12:
+        if marker in _AM_MARKERS:
+            hour = 0 if hour == 12 else hour
+        else:
+            hour = 12 if hour == 12 else hour + 12
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return hour, minute, second
+
+
+def _zone(groups: dict[str, str | None], default_tz: tzinfo) -> tzinfo | None:
+    for sign_group, hours_group, minutes_group in (("zs1", "zh1", "zm1"), ("zs2", "zh2", "zm2")):
+        if groups[sign_group]:
+            offset = timedelta(
+                hours=int(groups[hours_group]), minutes=int(groups[minutes_group] or 0)
+            )
+            if offset > MAX_UTC_OFFSET or int(groups[minutes_group] or 0) > 59:
+                return None
+            return timezone(-offset if groups[sign_group] == "-" else offset)
+    if groups["zname"]:
+        return timezone(timedelta(hours=NAMED_ZONE_HOURS[groups["zname"]]))
+    if groups["zarabic"]:
+        return MECCA_TIME if " ".join(groups["zarabic"].split()) in _MECCA_ZONES else timezone.utc
+    return default_tz
