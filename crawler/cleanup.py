@@ -210,6 +210,10 @@ _DATE_LINE_RE = re.compile(
 )
 DATE_LINE_MAX_WORDS = 16
 
+# Datelines: a place, a dash or parenthesis, then the outlet or agency.
+_DATELINE_RE = re.compile(r"^(?P<place>[^\s\-–—(]+(?:\s[^\s\-–—(]+){0,2})\s*(?:[-–—:]\s*|(?=\())(?P<credit>.+)$")
+DATELINE_MAX_WORDS = 7
+
 # How many lines at each end of the body the position rules look at.
 EDGE_LINES = 3
 
@@ -299,24 +303,52 @@ def without_bullet(line: str) -> str:
     return _BULLET_RE.sub("", line)
 
 
-def trim_edges(lines: list[str], titles: Sequence[str]) -> list[str]:
-    """Position rules: headline, byline and date lines at the top; credits at the end."""
-    start = 0
-    while start < min(len(lines), EDGE_LINES) and (
-        is_repeated_title(lines[start], titles) or is_byline(lines[start]) or is_date_line(lines[start])
-    ):
-        start += 1
+def is_dateline(line: str, credits: Sequence[str]) -> bool:
+    """A place-and-credit line on its own: "أبوظبي - سكاي نيوز عربية", "القاهرة (رويترز)".
+
+    ``credits`` are the outlet's names and the article's authors.
+    """
+    if len(line.split()) > DATELINE_MAX_WORDS:
+        return False
+    match = _DATELINE_RE.match(line)
+    if not match:
+        return False
+    credit = match.group("credit").strip(" ()[]-–—:")
+    if _AGENCY_LINE_RE.match(credit) or "خاص" in credit:
+        return True
+    credit_key = comparable(credit)
+    return any(credit_key and comparable(name) == credit_key for name in credits)
+
+
+def is_top_matter(line: str, titles: Sequence[str], credits: Sequence[str]) -> bool:
+    return (
+        is_repeated_title(line, titles)
+        or is_byline(line)
+        or is_date_line(line)
+        or is_dateline(line, credits)
+    )
+
+
+def trim_edges(lines: list[str], titles: Sequence[str], credits: Sequence[str] = ()) -> list[str]:
+    """Position rules: headline, byline, date and dateline lines near the top; credits at the end.
+
+    Top matter is looked for among the first EDGE_LINES lines, not only as a
+    prefix, because templates put a standfirst before the dateline.
+    """
+    head = [line for line in lines[:EDGE_LINES] if not is_top_matter(line, titles, credits)]
+    lines = head + lines[EDGE_LINES:]
     end = len(lines)
-    while end > max(start, len(lines) - EDGE_LINES) and (is_credit_line(lines[end - 1]) or is_byline(lines[end - 1])):
+    while end > max(0, len(lines) - EDGE_LINES) and (is_credit_line(lines[end - 1]) or is_byline(lines[end - 1])):
         end -= 1
-    return lines[start:end]
+    return lines[:end]
 
 
-def clean_body_lines(lines: Iterable[str], titles: Sequence[str] = ()) -> list[str]:
+def clean_body_lines(lines: Iterable[str], titles: Sequence[str] = (), credits: Sequence[str] = ()) -> list[str]:
     """The story's own paragraphs from trafilatura's lines, widget lines removed.
 
     ``titles`` are the page's headline forms (meta title, h1), used to spot
-    the headline repeated at the top of the body.
+    the headline repeated at the top of the body; ``credits`` are the
+    outlet's names and the authors, used to spot datelines.
     """
     stripped = (strip_ad_shortcodes(line) for line in lines)
     originals = [line for line in stripped if line]
@@ -325,6 +357,6 @@ def clean_body_lines(lines: Iterable[str], titles: Sequence[str] = ()) -> list[s
     keyed = [pair for pair in keyed if pair[0]]
     kept_keys = drop_teaser_blocks([key for key, _ in keyed])
     kept_keys = [key for key in kept_keys if not (is_widget_line(key) or is_caption(key))]
-    kept_keys = trim_edges(kept_keys, titles)
+    kept_keys = trim_edges(kept_keys, titles, credits)
     by_key = dict(keyed)
     return [by_key[key] for key in kept_keys]

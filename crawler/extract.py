@@ -85,6 +85,38 @@ def parse_html(html: str):
     return tree
 
 
+# A standfirst that repeats the meta description is the story's lead even when
+# the template puts it outside the body container; shorter blocks are teasers.
+LEAD_MIN_WORDS = 12
+LEAD_MATCH_CHARS = 60
+
+
+def find_lead_paragraph(tree, description: str | None) -> str | None:
+    """The visible block that carries the page's description, if there is one."""
+    if not description:
+        return None
+    key = cleanup.comparable(description)[:LEAD_MATCH_CHARS]
+    if len(key) < LEAD_MATCH_CHARS // 2:
+        return None
+    for element in tree.iter("p", "h2", "div"):
+        if element.tag == "div" and len(element):
+            continue  # only leaf blocks: a container would drag in its neighbours
+        text = " ".join(element.text_content().split())
+        if len(text.split()) >= LEAD_MIN_WORDS and cleanup.comparable(text).startswith(key):
+            return text
+    return None
+
+
+def with_lead(body: list[str], lead: str | None) -> list[str]:
+    """Prepend the lead when extraction lost it (it sat outside the main container)."""
+    if not lead or not body:
+        return body
+    lead_key = cleanup.comparable(lead)[:LEAD_MATCH_CHARS]
+    if any(cleanup.comparable(line).startswith(lead_key) for line in body):
+        return body
+    return [lead, *body]
+
+
 def main_text_lines(tree, url: str, prune_xpath: str | None) -> list[str]:
     document = trafilatura.bare_extraction(tree, url=url, prune_xpath=prune_xpath, **TRAFILATURA_OPTIONS)
     text = getattr(document, "text", None) if document is not None else None
@@ -97,9 +129,10 @@ def extract_article(html: str, url: str, options: ExtractOptions = ExtractOption
     meta = page_metadata(tree, url, options.site_names, now=now)
     teaser_headings = count_teaser_headings(tree)
     headlines = [meta["title"] or "", *(" ".join(h.text_content().split()) for h in tree.iter("h1"))]
+    lead = find_lead_paragraph(tree, meta["description"])
     cleanup.prune_widget_elements(tree)
     lines = main_text_lines(tree, url, options.prune_xpath)
-    body = cleanup.clean_body_lines(lines, headlines)
+    body = with_lead(cleanup.clean_body_lines(lines, headlines, [*meta["site_names"], *meta["authors"]]), lead)
     text = "\n\n".join(body)
     words = count_words(text)
     if words < options.min_words:
