@@ -140,7 +140,8 @@ TEASER_BLOCK_HEADINGS = tuple(
     |الموضوعات المتعلقة|أخبار متعلقة|اخبار متعلقة|الأكثر قراءة|الاكثر قراءة|الأكثر تصفحا|الأكثر تصفحاً|الأكثر مشاهدة|الأكثر تداولا
     |الأكثر تداولاً|اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا|إقرأ أيضاً|اقرأ ايضا|إقرأ ايضا|اقرأ كذلك|شاهد أيضا|شاهد أيضاً|شاهد ايضا|قد يعجبك
     |قد يهمك|ننصحك بقراءة|مختارات|قصص مقترحة|المزيد من الأخبار|آخر الأخبار|اخر الاخبار|أخبار ذات علاقة|روابط ذات صلة
-    |تابع أيضا|تابع أيضاً|يستحق الانتباه|موضوعات قد تهمك|أخبار قد تهمك
+    |تابع أيضا|تابع أيضاً|يستحق الانتباه|موضوعات قد تهمك|أخبار قد تهمك|المزيد حول هذه القصة|المزيد عن هذه القصة
+    |الكلمات المفتاحية|كلمات مفتاحية|الوسوم|وسوم|الكلمات الدالة|مواضيع ذات علاقة|شارك هذا الخبر|شارك المقال
     """.replace("\n", "").split("|")
 )
 # A teaser block ends at the first line that reads like story prose.
@@ -343,6 +344,18 @@ def trim_edges(lines: list[str], titles: Sequence[str], credits: Sequence[str] =
     return lines[:end]
 
 
+# Tag lists at the end of a body: list items of at most this many words.
+TAG_ITEM_MAX_WORDS = 3
+
+
+def drop_trailing_tag_list(lines: list[str]) -> list[str]:
+    """Drop a closing run (two or more) of short list items: the article's tags."""
+    end = len(lines)
+    while end > 0 and _BULLET_RE.match(lines[end - 1]) and len(without_bullet(lines[end - 1]).split()) <= TAG_ITEM_MAX_WORDS:
+        end -= 1
+    return lines[:end] if len(lines) - end >= 2 else lines
+
+
 def clean_body_lines(lines: Iterable[str], titles: Sequence[str] = (), credits: Sequence[str] = ()) -> list[str]:
     """The story's own paragraphs from trafilatura's lines, widget lines removed.
 
@@ -351,7 +364,7 @@ def clean_body_lines(lines: Iterable[str], titles: Sequence[str] = (), credits: 
     outlet's names and the authors, used to spot datelines.
     """
     stripped = (strip_ad_shortcodes(line) for line in lines)
-    originals = [line for line in stripped if line]
+    originals = drop_trailing_tag_list([line for line in stripped if line])
     # Rules judge the text of a line without its list bullet; the kept line keeps it.
     keyed = [(without_bullet(line), line) for line in originals]
     keyed = [pair for pair in keyed if pair[0]]

@@ -58,5 +58,5 @@ def run_demo(output_dir: Path) -> int:
         print(f"  - {record['published_at'] or 'no date':25}  {record['title']}")
     if dropped:
         print("Dropped pages: " + ", ".join(f"{reason}={n}" for reason, n in sorted(dropped.items())))
-    print(f"Log: {crawler.news_log_path}" if hasattr(crawler, "news_log_path") else "")
+    print(f"Log: {crawler.news_log_path}")
     return 0 if records else 1

@@ -53,14 +53,19 @@ class RunLogExtension:
         self.handler = logging.FileHandler(log_path, encoding="utf-8")
         self.handler.setLevel(level)
         self.handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        logging.getLogger().addHandler(self.handler)
+        root = logging.getLogger()
+        root.addHandler(self.handler)
+        # The run log keeps its own level even when the console is quieter.
+        if root.level != logging.NOTSET and root.level > self.handler.level:
+            root.setLevel(self.handler.level)
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("OUTPUT_RUN_LOG", True):
             raise NotConfigured
         logs_dir = ensure_writable_dir(output_dir_of(crawler) / "logs")
-        extension = cls(logs_dir / f"{run_id_of(crawler)}.log", crawler.settings.get("LOG_LEVEL") or "INFO")
+        extension = cls(logs_dir / f"{run_id_of(crawler)}.log", crawler.settings.get("OUTPUT_LOG_LEVEL") or "INFO")
+        crawler.news_log_path = extension.log_path
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 

@@ -44,6 +44,8 @@ OUTPUT_DIR = "output"
 # or seconds, so a killed run loses at most one unfinished file of work.
 OUTPUT_ROTATE_ITEMS = 500
 OUTPUT_ROTATE_SECONDS = 60
+# The run log under OUTPUT_DIR/logs/ keeps this level whatever LOG_LEVEL says.
+OUTPUT_LOG_LEVEL = "INFO"
 
 # --- Extraction -------------------------------------------------------------
 # Pages whose cleaned body has fewer words than this are not articles.

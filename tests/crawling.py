@@ -23,6 +23,7 @@ LOCALHOST_SETTINGS = {
     "DOWNLOAD_DELAY": 0,
     "LOG_LEVEL": "WARNING",
     "OUTPUT_ROTATE_SECONDS": 0,
+    "LOG_INSTALL_ROOT_HANDLER": False,
 }
 
 
@@ -53,7 +54,7 @@ def _crawl_in_child(connection, output_dir: str, settings: dict, spider_kwargs: 
 
         project_settings = get_project_settings()
         project_settings.setdict({**LOCALHOST_SETTINGS, "OUTPUT_DIR": output_dir, **settings}, priority="cmdline")
-        process = CrawlerProcess(project_settings, install_root_handler=False)
+        process = CrawlerProcess(project_settings)
         crawler = process.create_crawler("news")
         items = []
         crawler.signals.connect(
