@@ -18,9 +18,13 @@ from crawler.language import detect_language
 KEPT_LANGUAGE = "ar"
 
 
-def language_fields(text: str) -> dict:
-    """``language`` and ``language_score``; raises ``NotAnArticle('not_arabic')`` for any other language."""
-    language, score = detect_language(text)
+def language_fields(text: str, detected: tuple[str | None, float] | None = None) -> dict:
+    """``language`` and ``language_score``; raises ``NotAnArticle('not_arabic')`` for any other language.
+
+    ``detected`` is a detection already made (by an extraction worker), so
+    the text is not examined twice.
+    """
+    language, score = detected if detected and detected[0] else detect_language(text)
     if language != KEPT_LANGUAGE:
         raise NotAnArticle("not_arabic", f"language {language} ({score})")
     return {"language": language, "language_score": score}
@@ -44,6 +48,15 @@ def normalize_fields(fields: dict) -> dict:
         "content_hash": content_hash_of_folded(folded),
         "schema_version": SCHEMA_VERSION,
     }
+
+
+def analyze_page(html: str, url: str, options: ExtractOptions = ExtractOptions()) -> dict:
+    """The CPU-heavy part of a page, run in an extraction worker: the extracted
+    fields plus the detected language (the keep/drop decision stays with the
+    language stage)."""
+    fields = extract_article(html, url, options)
+    fields["language"], fields["language_score"] = detect_language(fields["text"])
+    return fields
 
 
 def article_from_html(html: str, url: str, options: ExtractOptions = ExtractOptions(), now: datetime | None = None) -> dict:

@@ -9,6 +9,7 @@ known for.
 
 from __future__ import annotations
 
+import html
 import io
 import logging
 import re
@@ -89,6 +90,11 @@ def _local(tag) -> str:
     return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
 
 
+def decode_html_entities(text: str) -> str:
+    """"&nbsp;" and the like, written into XML by HTML-minded CMSs; unknown names stay as written."""
+    return _NAMED_REFERENCE.sub(lambda match: html.unescape(match.group(0)), text)
+
+
 def _child_text(element, name: str) -> str | None:
     for child in element:
         if _local(child.tag) == name and child.text and child.text.strip():
@@ -103,9 +109,18 @@ def _find_news(element):
     return None
 
 
+# Every "&" that does not start one of XML's five predefined entities or a
+# character reference is escaped before parsing. Broken sitemaps carry bare
+# "&" in query strings and HTML entities such as "&nbsp;"; libxml2's recovery
+# drops text after them (and after one undefined entity it stops decoding
+# even "&amp;"). Escaping also means no declared entity is ever expanded.
+_NON_XML_AMPERSAND = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);)")
+_NAMED_REFERENCE = re.compile(r"&[A-Za-z][A-Za-z0-9]*;")
+
+
 def parse_sitemap(body: bytes, base_url: str = "", now: datetime | None = None) -> Sitemap:
     """Entries of a sitemap index or urlset; broken documents yield what could be read."""
-    body = maybe_gunzip(body)
+    body = _NON_XML_AMPERSAND.sub(b"&amp;", maybe_gunzip(body))
     try:
         root = etree.fromstring(body.lstrip(), parser=_xml_parser())
     except etree.XMLSyntaxError:
@@ -129,6 +144,7 @@ def parse_sitemap(body: bytes, base_url: str = "", now: datetime | None = None) 
         if news is not None:
             news_date = _child_text(news, "publication_date")
             news_title = _child_text(news, "title")
+            news_title = decode_html_entities(news_title) if news_title else None
             publication = next((c for c in news if _local(c.tag) == "publication"), None)
             if publication is not None:
                 news_language = _child_text(publication, "language")
@@ -160,7 +176,9 @@ def parse_feed(body: bytes, base_url: str = "", now: datetime | None = None) -> 
     parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=False, sanitize_html=False)
     entries = []
     for entry in parsed.entries:
-        link = entry.get("link") or entry.get("id")
+        link = entry.get("link")
+        if not link and str(entry.get("id", "")).startswith(("http://", "https://")):
+            link = entry["id"]  # Atom ids are often the permalink; opaque guids are not
         if not link:
             continue
         link = urljoin(base_url, link.strip())

@@ -54,6 +54,10 @@ class NotAnArticle(Exception):
         self.reason = reason
         self.detail = detail
 
+    def __reduce__(self):
+        # Crosses the process boundary from extraction workers intact.
+        return type(self), (self.reason, self.detail)
+
 
 @dataclass(frozen=True)
 class ExtractOptions:

@@ -77,9 +77,12 @@ BYLINE_XPATH = (
     "contains(concat(' ', normalize-space(@class), ' '), ' author ') or "
     "contains(@class, 'author-name') or contains(@class, 'byline')]"
 )
+# Date elements outside the site's own header, navigation and footer, which
+# often show today's date rather than the article's.
 DATE_ELEMENT_XPATH = (
-    "//time | //*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'publish') or "
-    "contains(@id, 'date') or contains(@class, 'posted') or contains(@class, 'meta')]"
+    "(//time | //*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'publish') or "
+    "contains(@id, 'date') or contains(@class, 'posted') or contains(@class, 'meta')])"
+    "[not(ancestor::nav) and not(ancestor::footer) and not(ancestor::header[not(ancestor::article)])]"
 )
 BREADCRUMB_XPATH = (
     "//*[contains(@class, 'breadcrumb') or contains(@id, 'breadcrumb') or @aria-label='breadcrumb']"
@@ -183,8 +186,10 @@ def strip_site_suffix(title: str, site_names: Iterable[str], host: str = "") -> 
     host_key = _site_key(host.removeprefix("www.").split(".")[0]) if host else ""
 
     def is_site(part: str) -> bool:
+        # Equality only: a headline part that merely contains the site's name
+        # ("اللغة العربية" on Al Arabiya) is part of the headline.
         key = _site_key(part)
-        return bool(key) and (key in keys or any(k and (k in key or key in k) for k in keys) or key == host_key)
+        return bool(key) and (key in keys or key == host_key)
 
     while len(parts) > 1 and is_site(parts[-1]):
         parts.pop()
@@ -225,13 +230,16 @@ def split_people(value) -> list[str]:
     if isinstance(value, list):
         return [name for entry in value for name in split_people(entry)]
     if isinstance(value, dict):
+        name = _text_of(value.get("name"))
         if _types(value) & {"organization", "newsmediaorganization"}:
-            return []
-        return split_people(value.get("name"))
+            # An organization is never a person, but an agency is still credited.
+            return [name] if name and agency_of(name) else []
+        return split_people(name)
     if not isinstance(value, str):
         return []
     value = BYLINE_PREFIX_RE.sub("", _collapse(value))
-    parts = re.split(r"\s*(?:[,،;|]|\s و\s*(?=\S+\s+\S+)|\band\b)\s*", value)
+    # A standalone "و" joins two names; an attached one may begin a name (وليد).
+    parts = re.split(r"\s*(?:[,،;|]|\s+و\s+|\s+and\s+|\s+&\s+)\s*", value)
     return [part.strip(" .-–—:") for part in parts if part.strip(" .-–—:")]
 
 
@@ -360,7 +368,7 @@ def extract_tags(tags, article: dict) -> list[str]:
     if isinstance(keywords, list):
         found += [k for k in keywords if isinstance(k, str)]
     elif isinstance(keywords, str):
-        found += keywords.split(",")
+        found += re.split(r"[,،]", keywords)
     if not found:
         for key in ("news_keywords", "keywords"):
             for value in tags.get(key, []):

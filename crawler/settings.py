@@ -50,6 +50,11 @@ OUTPUT_LOG_LEVEL = "INFO"
 # --- Extraction -------------------------------------------------------------
 # Pages whose cleaned body has fewer words than this are not articles.
 EXTRACT_MIN_WORDS = 40
+# Extraction worker processes; -1 means one per CPU core, 0 extracts in the
+# reactor thread (slower: one core, and downloads wait while it parses).
+EXTRACT_WORKERS = -1
+# A page whose extraction takes longer is dropped and its worker replaced.
+EXTRACT_TIMEOUT = 30
 
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,

@@ -1,41 +1,74 @@
-"""Extract pipeline: raw HTML in the item becomes article fields, or the item is dropped."""
+"""Extract pipeline: raw HTML in the item becomes article fields, or the item is dropped.
+
+Extraction runs in a pool of worker processes (EXTRACT_WORKERS, one per core
+by default; 0 runs it in the reactor thread), so parsing never stalls
+downloads and every core works. A page that takes longer than
+EXTRACT_TIMEOUT seconds, or that kills its worker twice, is dropped with a
+stat.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 
 from itemadapter import ItemAdapter
 
-from crawler.extract import ExtractOptions, NotAnArticle, extract_article
+from crawler.article import analyze_page
+from crawler.extract import ExtractOptions, NotAnArticle
+from crawler.pool import TaskTimeout, WorkerCrashed, WorkerPool
 from crawler.stats import count, drop
 
 logger = logging.getLogger(__name__)
 
 
 class ExtractPipeline:
-    def __init__(self, crawler, min_words: int):
+    def __init__(self, crawler, min_words: int, workers: int, timeout: float):
         self.crawler = crawler
         self.min_words = min_words
+        self.pool = WorkerPool(analyze_page, workers, timeout) if workers > 0 else None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler, crawler.settings.getint("EXTRACT_MIN_WORDS"))
+        settings = crawler.settings
+        workers = settings.getint("EXTRACT_WORKERS", -1)
+        if workers < 0:
+            workers = os.cpu_count() or 1
+        return cls(crawler, settings.getint("EXTRACT_MIN_WORDS"), workers, settings.getfloat("EXTRACT_TIMEOUT"))
 
-    def process_item(self, item):
+    async def analyze(self, html: str, url: str, options: ExtractOptions) -> dict:
+        if self.pool is None:
+            return analyze_page(html, url, options)
+        return await self.pool.run(html, url, options)
+
+    async def process_item(self, item):
         adapter = ItemAdapter(item)
         html = adapter.pop("html", None) or ""
+        source = adapter.get("source")
+        stats = self.crawler.stats
         options = ExtractOptions(
             prune_xpath=adapter.get("prune_xpath"),
             site_names=tuple(adapter.get("site_names") or ()),
             min_words=self.min_words,
         )
         try:
-            fields = extract_article(html, adapter["url"], options)
+            fields = await self.analyze(html, adapter["url"], options)
         except NotAnArticle as exc:
-            raise drop(self.crawler.stats, exc.reason, adapter.get("source"), exc.detail) from None
-        for name, value in fields.items():
-            adapter[name] = value
+            raise drop(stats, exc.reason, source, exc.detail) from None
+        except TaskTimeout as exc:
+            raise drop(stats, "extract_timeout", source, str(exc)) from None
+        except WorkerCrashed as exc:
+            raise drop(stats, "extract_crashed", source, str(exc)) from None
+        except Exception as exc:  # a page must never stop the crawl
+            logger.exception("Extraction failed on %s", adapter["url"])
+            raise drop(stats, "extract_error", source, f"{type(exc).__name__}: {exc}") from None
+        adapter.update(fields)
         if not adapter.get("canonical_url"):
             adapter["canonical_url"] = adapter["url"]
-        count(self.crawler.stats, "extracted", adapter.get("source"))
+        count(stats, "extracted", source)
         return item
+
+    def close_spider(self):
+        if self.pool is not None:
+            count(self.crawler.stats, "extract/worker_restarts", amount=self.pool.restarts)
+            self.pool.close()

@@ -19,8 +19,9 @@ class LanguagePipeline:
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
+        detected = (adapter.get("language"), adapter.get("language_score") or 0.0)
         try:
-            fields = language_fields(adapter.get("text") or "")
+            fields = language_fields(adapter.get("text") or "", detected)
         except NotAnArticle as exc:
             raise drop(self.crawler.stats, exc.reason, adapter.get("source"), exc.detail) from None
         adapter.update(fields)

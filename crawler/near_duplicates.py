@@ -1,0 +1,169 @@
+"""Syndicated near-copies: MinHash signatures and LSH bands, persisted in the state store.
+
+An article republished by another site (an agency wire, a copy with the agency's sign-off
+appended, a paragraph dropped, the republisher's own intro on top) is not byte-identical,
+so the exact ``content_hash`` misses it. Here each text becomes the set of its word
+``SHINGLE_SIZE``-grams over ``fingerprint_words`` (the lossy fold of ``crawler.arabic``,
+so spelling variants of hamza, yeh, teh marbuta and digits do not count as edits), and a
+``NUM_PERM``-value MinHash estimates the Jaccard similarity of two such sets.
+
+Candidates come from LSH: the signature is cut into ``b`` bands of ``r`` values, the
+(b, r) that datasketch finds optimal for ``THRESHOLD``; two texts become candidates when
+one band is equal. Each band is stored as a 64-bit hash in the state store, so a lookup
+is one indexed query per band and memory does not grow with the number of articles; the
+candidates' stored signatures then give the estimated similarity.
+
+The band hashes carry a tag of every parameter that shapes them (``SIGNATURE_SCHEME``), so
+changing a constant here makes old rows unreachable instead of matching wrongly; old
+articles are then simply not found as originals until they are re-indexed.
+
+Copies are marked, never dropped, so a false match costs a wrong label, not a lost story.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+from datasketch import MinHash
+from datasketch.lsh import _optimal_param
+
+from crawler.arabic import fingerprint_words
+from crawler.state import StateStore
+
+logger = logging.getLogger(__name__)
+
+# Words per shingle. Measured by bench/dedup_threshold.py (see THRESHOLD): PLACEHOLDER
+SHINGLE_SIZE = 4
+
+# PLACEHOLDER
+THRESHOLD = 0.4
+
+# PLACEHOLDER
+MIN_WORDS = 50
+
+# 128 permutations: standard error of the estimate sqrt(J(1-J)/128) <= 0.044, small
+# against the gap between copies and different stories that the bench measures.
+NUM_PERM = 128
+
+# Fixed seed and hash scheme: signatures written by one run are compared by the next.
+MINHASH_SEED = 1
+MINHASH_SCHEME = "affine32"
+
+SIGNATURE_DTYPE = np.dtype("<u4")  # affine32 hash values fit 32 bits
+
+# datasketch's default weighting of false positives and false negatives.
+FALSE_POSITIVE_WEIGHT = 0.5
+FALSE_NEGATIVE_WEIGHT = 0.5
+
+SIGNATURE_SCHEME = (
+    f"minhash/{MINHASH_SCHEME}/perm={NUM_PERM}/seed={MINHASH_SEED}/shingle={SHINGLE_SIZE}"
+    f"/threshold={THRESHOLD}"
+)
+
+
+def shingles(text: str, size: int = SHINGLE_SIZE) -> set[str]:
+    """Return the set of word *size*-grams of ``fingerprint_words(text)``."""
+    words = fingerprint_words(text)
+    return {" ".join(words[start : start + size]) for start in range(len(words) - size + 1)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    """Return the exact Jaccard similarity of two sets, 0.0 for two empty sets."""
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
+
+
+def is_long_enough(text: str) -> bool:
+    """Tell whether *text* has the ``MIN_WORDS`` words needed to be compared at all."""
+    return len(fingerprint_words(text)) >= MIN_WORDS
+
+
+def signature(text: str) -> MinHash:
+    """Return the MinHash of the shingles of *text* (deterministic across processes)."""
+    minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
+    minhash.update_batch([shingle.encode("utf-8") for shingle in sorted(shingles(text))])
+    return minhash
+
+
+@cache
+def lsh_parameters() -> tuple[int, int]:
+    """Return datasketch's optimal (bands, rows per band) for THRESHOLD and NUM_PERM."""
+    return _optimal_param(THRESHOLD, NUM_PERM, FALSE_POSITIVE_WEIGHT, FALSE_NEGATIVE_WEIGHT)
+
+
+def band_hashes(minhash: MinHash) -> list[int]:
+    """Return one signed 64-bit hash per LSH band of *minhash* (SQLite INTEGER range)."""
+    bands, rows = lsh_parameters()
+    values = signature_bytes(minhash)
+    width = rows * SIGNATURE_DTYPE.itemsize
+    return [
+        _band_hash(band, values[band * width : (band + 1) * width]) for band in range(bands)
+    ]
+
+
+def signature_bytes(minhash: MinHash) -> bytes:
+    """Return the hash values of *minhash* as little-endian 32-bit integers."""
+    return np.asarray(minhash.hashvalues).astype(SIGNATURE_DTYPE).tobytes()
+
+
+def estimated_jaccard(signature_a: bytes, signature_b: bytes) -> float:
+    """Return the share of equal MinHash values, the estimate of the Jaccard similarity."""
+    a = np.frombuffer(signature_a, dtype=SIGNATURE_DTYPE)
+    b = np.frombuffer(signature_b, dtype=SIGNATURE_DTYPE)
+    if len(a) != len(b) or not len(a):
+        return 0.0
+    return float(np.count_nonzero(a == b)) / len(a)
+
+
+class NearDuplicateIndex:
+    """Finds the stored article a text is a near-copy of; remembers texts in the store."""
+
+    def __init__(self, store: StateStore) -> None:
+        self.store = store
+
+    def find(self, text: str, exclude: str | None = None) -> tuple[str, float] | None:
+        """Return (key, estimated Jaccard) of the most similar stored article at or above
+        THRESHOLD, or None. *exclude* (an article's own key) is never returned, so that a
+        re-fetched article is not reported as a copy of its previous version.
+        """
+        if not is_long_enough(text):
+            return None
+        minhash = signature(text)
+        own_signature = signature_bytes(minhash)
+        candidates = self.store.lsh_candidates(band_hashes(minhash))
+        candidates.discard(exclude)
+        best: tuple[str, float] | None = None
+        for key in sorted(candidates):
+            stored = self.store.get_signature(key)
+            if stored is None:
+                continue
+            similarity = estimated_jaccard(own_signature, stored)
+            if similarity >= THRESHOLD and (best is None or similarity > best[1]):
+                best = (key, similarity)
+        logger.debug("%d LSH candidates, best match %s", len(candidates), best)
+        return best
+
+    def add(self, key: str, text: str) -> bool:
+        """Index *text* as article *key* (replacing its earlier text); False if too short."""
+        if not is_long_enough(text):
+            return False
+        minhash = signature(text)
+        self.store.add_signature(key, band_hashes(minhash), signature_bytes(minhash))
+        return True
+
+
+def _band_hash(band: int, values: bytes) -> int:
+    digest = hashlib.blake2b(
+        values, digest_size=8, person=b"lsh-band", salt=_scheme_salt(band)
+    ).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+@cache
+def _scheme_salt(band: int) -> bytes:
+    # blake2b's salt is at most 16 bytes: a digest of the scheme and the band index.
+    return hashlib.blake2b(f"{SIGNATURE_SCHEME}/band={band}".encode(), digest_size=16).digest()

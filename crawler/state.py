@@ -1,0 +1,381 @@
+"""The incremental state store: what earlier runs fetched, so each run fetches only news.
+
+``StateStore`` is the interface the crawl talks to; ``SqliteStateStore`` is the one-machine
+implementation, a single SQLite file inside OUTPUT_DIR (``STATE_FILE_NAME``). Nothing else
+in the project talks to SQLite, so a shared (e.g. Redis-backed) store for several machines
+can later implement the same protocol.
+
+What is stored:
+
+- one ``ArticleState`` per article, keyed by its canonical URL (``crawler.urls``);
+- aliases: a fetched URL whose page declared another canonical URL points to that
+  article, and ``get`` / ``should_fetch`` follow it;
+- MinHash band hashes and signatures for ``crawler.near_duplicates``.
+
+Times are timezone-aware ``datetime`` objects everywhere in the interface; a naive one is
+a programming error and raises ``ValueError``. They are stored as ISO 8601 text with their
+offset and read back unchanged.
+
+The re-fetch rule (``should_fetch``): an unknown URL is fetched; a known article is fetched
+again ONLY when the date it is now discovered with (sitemap lastmod, feed date) is newer
+than the one stored with it. Comparing the site's date with the site's date keeps a site
+whose clock or offset is wrong from looking changed on every run. Only when no date was
+stored (the article was first reached by a dateless link) is the new date compared with
+our own ``last_seen``: a change after our fetch means our copy is stale. That comparison
+can suffer a skewed site clock once, after which a date is stored. A known article seen
+without any date is not fetched again: nothing says it changed.
+
+Durability: the data file is committed first, then ``record_written`` stores its articles
+in one transaction, with ``synchronous=FULL`` so that a returned ``record_written`` also
+survives a power cut (WAL mode with NORMAL would only survive a process crash, and losing
+a record here means fetching and writing the article again). Commits are one per data file,
+so the fsync is cheap. A SIGKILL at any moment leaves either the whole transaction or
+none of it. One connection, used from one thread (the Twisted reactor's); sqlite3's
+``check_same_thread`` enforces it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+logger = logging.getLogger(__name__)
+
+STATE_FILE_NAME = "state.sqlite"
+
+SCHEMA_VERSION = 1
+
+# Seconds a writer waits for another process's transaction (an overlapping cron run)
+# before giving up with "database is locked".
+BUSY_TIMEOUT_SECONDS = 30.0
+
+_SCHEMA = """
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+CREATE TABLE articles (
+    key TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    published_at TEXT,
+    discovered_at TEXT,
+    version INTEGER NOT NULL,
+    file TEXT NOT NULL
+);
+CREATE INDEX articles_content_hash ON articles (content_hash);
+CREATE TABLE aliases (
+    url_key TEXT PRIMARY KEY,
+    article_key TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX aliases_article_key ON aliases (article_key);
+CREATE TABLE minhash_signatures (
+    key TEXT PRIMARY KEY,
+    signature BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE minhash_bands (
+    band INTEGER NOT NULL,
+    band_hash INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (band, band_hash, key)
+) WITHOUT ROWID;
+CREATE INDEX minhash_bands_key ON minhash_bands (key);
+"""
+
+_ARTICLE_COLUMNS = (
+    "key, url, first_seen, last_seen, content_hash, published_at, discovered_at, version, file"
+)
+
+# first_seen is the only column an update keeps. published_at and discovered_at keep the
+# stored value when the new entry has none: a re-write reached through a dateless link
+# must not forget the sitemap date that the next run compares against.
+_UPSERT_ARTICLE = f"""
+INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (key) DO UPDATE SET
+    url = excluded.url,
+    last_seen = excluded.last_seen,
+    content_hash = excluded.content_hash,
+    published_at = COALESCE(excluded.published_at, articles.published_at),
+    discovered_at = COALESCE(excluded.discovered_at, articles.discovered_at),
+    version = excluded.version,
+    file = excluded.file
+"""
+
+
+@dataclass(frozen=True)
+class ArticleState:
+    """What the store remembers of one written article. All datetimes are timezone-aware."""
+
+    key: str
+    url: str
+    first_seen: datetime
+    last_seen: datetime
+    content_hash: str
+    published_at: datetime | None
+    discovered_at: datetime | None
+    version: int
+    file: str
+
+    def __post_init__(self) -> None:
+        for name in ("first_seen", "last_seen", "published_at", "discovered_at"):
+            value = getattr(self, name)
+            if value is not None:
+                require_aware(value, name)
+
+
+class StateStore(Protocol):
+    """The crawl's view of its incremental state; see the module docstring for the rules."""
+
+    def get(self, key: str) -> ArticleState | None:
+        """Return the article stored under *key*, or under the article *key* is an alias of."""
+
+    def should_fetch(self, key: str, discovered_at: datetime | None) -> bool:
+        """Tell whether the URL with canonical *key*, found with date *discovered_at*, is fetched."""
+
+    def find_by_hash(self, content_hash: str) -> str | None:
+        """Return the key of the first article stored with exactly this content hash."""
+
+    def record_written(self, entries: Iterable[ArticleState]) -> None:
+        """Upsert *entries*, all or none, after their data file was committed."""
+
+    def add_alias(self, url_key: str, article_key: str) -> None:
+        """Make *url_key* (a fetched URL's key) lead to the article *article_key*."""
+
+    def add_signature(self, key: str, band_hashes: Sequence[int], signature: bytes) -> None:
+        """Store (or replace) the MinHash *signature* and LSH *band_hashes* of article *key*."""
+
+    def lsh_candidates(self, band_hashes: Sequence[int]) -> set[str]:
+        """Return the keys that share at least one band hash (same band index) with these."""
+
+    def get_signature(self, key: str) -> bytes | None:
+        """Return the MinHash signature stored for *key*, or None."""
+
+    def count(self) -> int:
+        """Return the number of articles stored (aliases not counted)."""
+
+    def close(self) -> None:
+        """Release the store; no method may be called afterwards."""
+
+
+def open_state_store(output_dir: Path) -> StateStore:
+    """Open (creating if needed) the state store kept in *output_dir*."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteStateStore(output_dir / STATE_FILE_NAME)
+
+
+def should_refetch(stored: ArticleState, discovered_at: datetime | None) -> bool:
+    """Apply the re-fetch rule to a known article (see the module docstring)."""
+    if discovered_at is None:
+        return False
+    require_aware(discovered_at, "discovered_at")
+    reference = stored.discovered_at if stored.discovered_at is not None else stored.last_seen
+    return discovered_at > reference
+
+
+def next_version(stored: ArticleState | None, content_hash: str) -> int:
+    """Return the version a newly written text gets: 1 when new, +1 when its hash changed."""
+    if stored is None:
+        return 1
+    return stored.version if stored.content_hash == content_hash else stored.version + 1
+
+
+def require_aware(value: datetime, name: str) -> None:
+    """Raise ValueError unless *value* is a timezone-aware datetime."""
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
+
+
+class SqliteStateStore:
+    """``StateStore`` in one SQLite file (WAL journal, synchronous=FULL)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._connection = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
+        )
+        try:
+            self._configure()
+            self._ensure_schema()
+        except BaseException:
+            self._connection.close()
+            raise
+
+    def __enter__(self) -> SqliteStateStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- articles and aliases ---------------------------------------------------------
+
+    def get(self, key: str) -> ArticleState | None:
+        row = self._article_row(key)
+        if row is None:
+            article_key = self._alias_target(key)
+            if article_key is not None:
+                row = self._article_row(article_key)
+        return None if row is None else _article_from_row(row)
+
+    def should_fetch(self, key: str, discovered_at: datetime | None) -> bool:
+        stored = self.get(key)
+        return stored is None or should_refetch(stored, discovered_at)
+
+    def find_by_hash(self, content_hash: str) -> str | None:
+        row = self._connection.execute(
+            "SELECT key FROM articles WHERE content_hash = ? ORDER BY rowid LIMIT 1",
+            (content_hash,),
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def record_written(self, entries: Iterable[ArticleState]) -> None:
+        rows = [_row_from_article(entry) for entry in entries]
+        if not rows:
+            return
+        with self._transaction():
+            self._connection.executemany(_UPSERT_ARTICLE, rows)
+        logger.debug("Recorded %d written articles in %s", len(rows), self.path)
+
+    def add_alias(self, url_key: str, article_key: str) -> None:
+        # One level only: an alias always names a key that is not itself an alias.
+        target = self._alias_target(article_key) or article_key
+        if url_key == target:
+            return
+        with self._transaction():
+            self._connection.execute(
+                "INSERT INTO aliases (url_key, article_key) VALUES (?, ?) "
+                "ON CONFLICT (url_key) DO UPDATE SET article_key = excluded.article_key",
+                (url_key, target),
+            )
+
+    def count(self) -> int:
+        return self._connection.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    # --- near-duplicate storage -------------------------------------------------------
+
+    def add_signature(self, key: str, band_hashes: Sequence[int], signature: bytes) -> None:
+        with self._transaction():
+            self._connection.execute("DELETE FROM minhash_bands WHERE key = ?", (key,))
+            self._connection.executemany(
+                "INSERT OR IGNORE INTO minhash_bands (band, band_hash, key) VALUES (?, ?, ?)",
+                [(band, band_hash, key) for band, band_hash in enumerate(band_hashes)],
+            )
+            self._connection.execute(
+                "INSERT INTO minhash_signatures (key, signature) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature",
+                (key, signature),
+            )
+
+    def lsh_candidates(self, band_hashes: Sequence[int]) -> set[str]:
+        candidates: set[str] = set()
+        for band, band_hash in enumerate(band_hashes):
+            rows = self._connection.execute(
+                "SELECT key FROM minhash_bands WHERE band = ? AND band_hash = ?",
+                (band, band_hash),
+            )
+            candidates.update(key for (key,) in rows)
+        return candidates
+
+    def get_signature(self, key: str) -> bytes | None:
+        row = self._connection.execute(
+            "SELECT signature FROM minhash_signatures WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def close(self) -> None:
+        self._connection.close()
+
+    # --- internals --------------------------------------------------------------------
+
+    def _configure(self) -> None:
+        journal_mode = self._connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if journal_mode.lower() != "wal":
+            # Some network file systems refuse WAL; the rollback journal is still crash-safe.
+            logger.warning("State store %s runs in %s journal mode, not WAL", self.path, journal_mode)
+        self._connection.execute("PRAGMA synchronous=FULL")
+
+    def _ensure_schema(self) -> None:
+        with self._transaction():
+            has_schema = self._connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+            ).fetchone()
+            if not has_schema:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._connection.execute(statement)
+                self._connection.execute(
+                    "INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,)
+                )
+                logger.info("Created state store %s (schema %d)", self.path, SCHEMA_VERSION)
+                return
+            (version,) = self._connection.execute("SELECT version FROM schema_version").fetchone()
+        if version != SCHEMA_VERSION:
+            raise RuntimeError(
+                f"State store {self.path} has schema version {version}, this crawler "
+                f"reads version {SCHEMA_VERSION}"
+            )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        # IMMEDIATE takes the write lock up front, so a concurrent writer waits for the
+        # busy timeout instead of failing half-way through the transaction.
+        self._connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._connection.execute("COMMIT")
+        except BaseException:
+            if self._connection.in_transaction:
+                self._connection.execute("ROLLBACK")
+            raise
+
+    def _article_row(self, key: str) -> tuple | None:
+        return self._connection.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE key = ?", (key,)
+        ).fetchone()
+
+    def _alias_target(self, url_key: str) -> str | None:
+        row = self._connection.execute(
+            "SELECT article_key FROM aliases WHERE url_key = ?", (url_key,)
+        ).fetchone()
+        return None if row is None else row[0]
+
+
+def _row_from_article(entry: ArticleState) -> tuple:
+    return (
+        entry.key,
+        entry.url,
+        entry.first_seen.isoformat(),
+        entry.last_seen.isoformat(),
+        entry.content_hash,
+        _iso_or_none(entry.published_at),
+        _iso_or_none(entry.discovered_at),
+        entry.version,
+        entry.file,
+    )
+
+
+def _article_from_row(row: tuple) -> ArticleState:
+    key, url, first_seen, last_seen, content_hash, published_at, discovered_at, version, file = row
+    return ArticleState(
+        key=key,
+        url=url,
+        first_seen=datetime.fromisoformat(first_seen),
+        last_seen=datetime.fromisoformat(last_seen),
+        content_hash=content_hash,
+        published_at=_datetime_or_none(published_at),
+        discovered_at=_datetime_or_none(discovered_at),
+        version=version,
+        file=file,
+    )
+
+
+def _iso_or_none(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _datetime_or_none(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
