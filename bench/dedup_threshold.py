@@ -16,12 +16,19 @@ republishing site makes, and compares them with the original for shingle sizes 3
   its word order (same length, no shingle left in common);
 - ``paragraph_dropped``: the longest paragraph after the first removed;
 - ``intro_added``: the republisher's own intro paragraph (``REPUBLISHER_INTRO``) on top;
+- ``word_edits``: every 20th word replaced (a copy editor's touches, other transliterations);
 - ``combined``: intro added, longest paragraph dropped and agency line appended at once.
 
 Different-story pairs: every pair of distinct texts, the two seeds apart as
-``same_event_two_outlets``. A second table shows copies of texts cut to a few words, to
-choose the minimum length below which texts are never marked. A third shows, for the
-chosen parameters, the MinHash estimate and the LSH candidate probability.
+``same_event_two_outlets``, and ``shared_paragraph``: a story compared with another
+story that carries its longest paragraph (a follow-up repeating background).
+
+Tables: (1) every pair for n = 3, 4, 5 and the lowest copy / highest different per n;
+(2) copies of texts cut to L words, to choose the minimum length below which texts are
+never marked; (3) per candidate threshold, the probability that LSH plus the MinHash
+estimate report the worst copy and the worst different pair as a match; (4) that
+probability and the MinHash estimates per kind for the constants of
+``crawler.near_duplicates``.
 """
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Sequence
 
 from lxml import html as lxml_html
 
+from crawler.dates import find_date_in_text
+
 # --- Pass 1: widget containers in the DOM -----------------------------------
 
 # Class/id tokens (split on "-", "_", spaces and camelCase) that name widgets.
@@ -52,7 +54,11 @@ WIDGET_PHRASES = ("read-more", "most-read", "photo-credit", "tag-list", "fb-comm
 WIDGET_MAX_WORDS = 80
 WIDGET_MIN_LINK_DENSITY = 0.5
 
-ALWAYS_PRUNED_TAGS = ("figure", "figcaption", "aside", "nav", "footer", "form", "button", "noscript")
+# Captions are never story text.
+ALWAYS_PRUNED_TAGS = ("figure", "figcaption")
+# Chrome by its tag, pruned under the same size guard as class-named widgets:
+# ASP.NET sites wrap the whole page, article included, in one <form>.
+CHROME_TAGS = frozenset({"aside", "nav", "footer", "form", "button", "noscript"})
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
@@ -95,7 +101,7 @@ def prune_widget_elements(tree, extra_xpath: str | None = None) -> int:
     for element in tree.iter():
         if not isinstance(element.tag, str) or element.tag in ("html", "body", "article", "main"):
             continue
-        if names_a_widget(element) and is_small_or_link_dense(element):
+        if (element.tag in CHROME_TAGS or names_a_widget(element)) and is_small_or_link_dense(element):
             doomed.append(element)
     if extra_xpath:
         doomed.extend(tree.xpath(extra_xpath))
@@ -210,6 +216,8 @@ _DATE_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 DATE_LINE_MAX_WORDS = 16
+# A date line may carry a weekday, a Hijri date or a time beside the date.
+DATE_LINE_MAX_OTHER_WORDS = 5
 
 # Datelines: a place, a dash or parenthesis, then the outlet or agency.
 _DATELINE_RE = re.compile(r"^(?P<place>[^\s\-–—(]+(?:\s[^\s\-–—(]+){0,2})\s*(?:[-–—:]\s*|(?=\())(?P<credit>.+)$")
@@ -258,7 +266,13 @@ def is_byline(line: str) -> bool:
 
 
 def is_date_line(line: str) -> bool:
-    return len(line.split()) <= DATE_LINE_MAX_WORDS and bool(_DATE_LINE_RE.match(line))
+    """"نشر في ..." / "آخر تحديث ...", or a short line that is mostly a date."""
+    if len(line.split()) > DATE_LINE_MAX_WORDS:
+        return False
+    if _DATE_LINE_RE.match(line):
+        return True
+    found = find_date_in_text(line)
+    return found is not None and len(line.replace(found[1], " ").split()) <= DATE_LINE_MAX_OTHER_WORDS
 
 
 def is_credit_line(line: str) -> bool:
@@ -272,17 +286,49 @@ def looks_like_prose(line: str) -> bool:
     return len(line.split()) > TEASER_MAX_WORDS
 
 
-def drop_teaser_blocks(lines: Sequence[str]) -> list[str]:
-    """Drop "read also"/"related" headings and the short teaser lines that follow them."""
+def line_marker(line: str) -> str:
+    """How trafilatura formatted a line: a table row, a list item, or plain."""
+    if line.lstrip().startswith("|"):
+        return "table"
+    if _BULLET_RE.match(line):
+        return "bullet"
+    return "plain"
+
+
+def is_teaser(line: str, block_marker: str, link_texts: frozenset[str] | None) -> bool:
+    """Whether a short line inside a teaser block is a teaser.
+
+    List items and table rows are teasers while the block's formatting holds.
+    A plain line is a teaser when it is the text of a link on the page (when
+    the page's links are known): an in-body subheading is never a link.
+    """
+    marker = line_marker(line)
+    if marker != block_marker:
+        return False
+    if marker == "plain" and link_texts is not None:
+        return comparable(plain(line)) in link_texts
+    return True
+
+
+def drop_teaser_blocks(lines: Sequence[str], link_texts: frozenset[str] | None = None) -> list[str]:
+    """Drop "read also"/"related" headings and the teaser lines that follow them.
+
+    A block ends at the first prose line or the first line that is not a
+    teaser (see ``is_teaser``), so story text after the block is kept.
+    """
     kept: list[str] = []
-    in_block = False
+    block_marker: str | None = None  # None: not in a block; "": block, marker not yet known
     for line in lines:
-        if is_teaser_heading(line):
-            in_block = True
+        key = plain(line)
+        if is_teaser_heading(key):
+            block_marker = ""
             continue
-        if in_block and not looks_like_prose(line):
-            continue
-        in_block = False
+        if block_marker is not None and not looks_like_prose(key):
+            if block_marker == "":
+                block_marker = line_marker(line)
+            if is_teaser(line, block_marker, link_texts):
+                continue
+        block_marker = None
         kept.append(line)
     return kept
 
@@ -302,6 +348,15 @@ def is_repeated_title(line: str, titles: Sequence[str]) -> bool:
 def without_bullet(line: str) -> str:
     """trafilatura writes list items as "- item"; rules look at the item itself."""
     return _BULLET_RE.sub("", line)
+
+
+def plain(line: str) -> str:
+    """What the phrase rules read: no list bullet, no table pipes, no diacritics
+    or tatweel ("اقرأ أيضًا" is "اقرأ أيضا")."""
+    line = _DIACRITICS_RE.sub("", without_bullet(line))
+    if line.lstrip().startswith("|"):
+        line = " ".join(cell.strip() for cell in line.split("|") if cell.strip())
+    return line.strip()
 
 
 def is_dateline(line: str, credits: Sequence[str]) -> bool:
@@ -336,10 +391,10 @@ def trim_edges(lines: list[str], titles: Sequence[str], credits: Sequence[str] =
     Top matter is looked for among the first EDGE_LINES lines, not only as a
     prefix, because templates put a standfirst before the dateline.
     """
-    head = [line for line in lines[:EDGE_LINES] if not is_top_matter(line, titles, credits)]
+    head = [line for line in lines[:EDGE_LINES] if not is_top_matter(plain(line), titles, credits)]
     lines = head + lines[EDGE_LINES:]
     end = len(lines)
-    while end > max(0, len(lines) - EDGE_LINES) and (is_credit_line(lines[end - 1]) or is_byline(lines[end - 1])):
+    while end > max(0, len(lines) - EDGE_LINES) and (is_credit_line(plain(lines[end - 1])) or is_byline(plain(lines[end - 1]))):
         end -= 1
     return lines[:end]
 
@@ -356,20 +411,28 @@ def drop_trailing_tag_list(lines: list[str]) -> list[str]:
     return lines[:end] if len(lines) - end >= 2 else lines
 
 
-def clean_body_lines(lines: Iterable[str], titles: Sequence[str] = (), credits: Sequence[str] = ()) -> list[str]:
+def link_texts_of(tree) -> frozenset[str]:
+    """Comparable texts of the page's links of two words or more (teaser headlines)."""
+    texts = (comparable(link.text_content()) for link in tree.iter("a"))
+    return frozenset(text for text in texts if " " in text)
+
+
+def clean_body_lines(
+    lines: Iterable[str],
+    titles: Sequence[str] = (),
+    credits: Sequence[str] = (),
+    link_texts: frozenset[str] | None = None,
+) -> list[str]:
     """The story's own paragraphs from trafilatura's lines, widget lines removed.
 
     ``titles`` are the page's headline forms (meta title, h1), used to spot
     the headline repeated at the top of the body; ``credits`` are the
-    outlet's names and the authors, used to spot datelines.
+    outlet's names and the authors, used to spot datelines; ``link_texts``
+    (from ``link_texts_of``, before pruning) tell teaser headlines from
+    subheadings.
     """
     stripped = (strip_ad_shortcodes(line) for line in lines)
-    originals = drop_trailing_tag_list([line for line in stripped if line])
-    # Rules judge the text of a line without its list bullet; the kept line keeps it.
-    keyed = [(without_bullet(line), line) for line in originals]
-    keyed = [pair for pair in keyed if pair[0]]
-    kept_keys = drop_teaser_blocks([key for key, _ in keyed])
-    kept_keys = [key for key in kept_keys if not (is_widget_line(key) or is_caption(key))]
-    kept_keys = trim_edges(kept_keys, titles, credits)
-    by_key = dict(keyed)
-    return [by_key[key] for key in kept_keys]
+    kept = drop_trailing_tag_list([line for line in stripped if plain(line)])
+    kept = drop_teaser_blocks(kept, link_texts)
+    kept = [line for line in kept if not (is_widget_line(plain(line)) or is_caption(plain(line)))]
+    return trim_edges(kept, titles, credits)

@@ -33,6 +33,10 @@ TRAFILATURA_OPTIONS = {
     "include_tables": True,
     "with_metadata": False,
 }
+# Precision mode finds nothing on some "div soup" templates (paragraphs as
+# bare <div>s); for those pages only, the default mode with its fallback
+# extractors runs on a fresh parse.
+FALLBACK_OPTIONS = {**TRAFILATURA_OPTIONS, "favor_precision": False, "fast": False}
 
 # Below this many words the cleaned body is not an article (teaser, error page).
 MIN_ARTICLE_WORDS = 40
@@ -121,10 +125,17 @@ def with_lead(body: list[str], lead: str | None) -> list[str]:
     return [lead, *body]
 
 
-def main_text_lines(tree, url: str, prune_xpath: str | None) -> list[str]:
-    document = trafilatura.bare_extraction(tree, url=url, prune_xpath=prune_xpath, **TRAFILATURA_OPTIONS)
+def main_text_lines(tree, url: str, prune_xpath: str | None, options: dict = TRAFILATURA_OPTIONS) -> list[str]:
+    """trafilatura's body text, one paragraph per line (the tree is consumed)."""
+    document = trafilatura.bare_extraction(tree, url=url, prune_xpath=prune_xpath, **options)
     text = getattr(document, "text", None) if document is not None else None
     return text.splitlines() if text else []
+
+
+def pruned_tree(html: str, prune_xpath: str | None):
+    tree = parse_html(html)
+    cleanup.prune_widget_elements(tree, prune_xpath)
+    return tree
 
 
 def extract_article(html: str, url: str, options: ExtractOptions = ExtractOptions(), now: datetime | None = None) -> dict:
@@ -134,10 +145,14 @@ def extract_article(html: str, url: str, options: ExtractOptions = ExtractOption
     teaser_headings = count_teaser_headings(tree)
     headlines = [meta["title"] or "", *(" ".join(h.text_content().split()) for h in tree.iter("h1"))]
     lead = find_lead_paragraph(tree, meta["description"])
-    cleanup.prune_widget_elements(tree)
-    lines = main_text_lines(tree, url, options.prune_xpath)
-    body = with_lead(cleanup.clean_body_lines(lines, headlines, [*meta["site_names"], *meta["authors"]]), lead)
-    text = "\n\n".join(body)
+    link_texts = cleanup.link_texts_of(tree)
+    credits = [*meta["site_names"], *meta["authors"]]
+    cleanup.prune_widget_elements(tree, options.prune_xpath)
+    body = cleanup.clean_body_lines(main_text_lines(tree, url, None), headlines, credits, link_texts)
+    if count_words("\n".join(body)) < options.min_words:
+        fallback_lines = main_text_lines(pruned_tree(html, options.prune_xpath), url, None, FALLBACK_OPTIONS)
+        body = cleanup.clean_body_lines(fallback_lines, headlines, credits, link_texts)
+    text = "\n\n".join(with_lead(body, lead))
     words = count_words(text)
     if words < options.min_words:
         raise NotAnArticle("no_article_body", f"{words} words after cleanup")

@@ -84,6 +84,8 @@ _TRAILING_SLASHES_RE = re.compile(r"(?<=.)/+$")
 # Anything else (a backslash, a bidi mark, a space) is junk that WHATWG-style parsers such
 # as w3lib's split differently from urllib, so a key built from it would not be stable.
 _HOST_NAME_RE = re.compile(r"[\w.:-]+")
+# "example.com", "example.com:8080/path": a host name without a scheme, for same_site.
+_BARE_HOST_RE = re.compile(r"[\w.-]+(?::\d+)?(?:/|$)")
 _USER_INFO_RE = re.compile(r"[\w.~%!$&'()*+,;=:-]*")
 
 
@@ -181,8 +183,10 @@ def _is_tracking_or_amp_parameter(part: str) -> bool:
 
 def _comparable_host(url_or_host: str) -> str:
     text = url_or_host.strip()
-    if "://" not in text and not text.startswith("//"):
+    if _BARE_HOST_RE.match(text):
         text = "//" + text
+    elif "://" not in text and not text.startswith("//"):
+        return ""
     try:
         host = urlsplit(text).hostname or ""
     except ValueError:

@@ -1,0 +1,391 @@
+"""Tests for crawler.state: the SQLite state store, its re-fetch rule and its crash safety."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from crawler.state import (
+    STATE_FILE_NAME,
+    ArticleState,
+    SqliteStateStore,
+    next_version,
+    open_state_store,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+
+UTC = timezone.utc
+CAIRO = timezone(timedelta(hours=2))
+T0 = datetime(2024, 6, 1, 8, 0, tzinfo=UTC)
+
+
+def article(key: str = "https://ex.com/a", **changes) -> ArticleState:
+    values = dict(
+        key=key,
+        url=key + "?utm_source=x",
+        first_seen=T0,
+        last_seen=T0,
+        content_hash="hash-" + key,
+        published_at=datetime(2024, 5, 31, 22, 15, tzinfo=CAIRO),
+        discovered_at=T0 - timedelta(hours=1),
+        version=1,
+        file="articles-0001.jsonl",
+    )
+    values.update(changes)
+    return ArticleState(**values)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with SqliteStateStore(tmp_path / STATE_FILE_NAME) as opened:
+        yield opened
+
+
+# --- records --------------------------------------------------------------------------------
+
+
+def test_record_roundtrip_keeps_every_field_and_offset(store):
+    entry = article()
+    store.record_written([entry])
+    loaded = store.get(entry.key)
+    assert loaded == entry
+    assert loaded.published_at.utcoffset() == timedelta(hours=2)
+
+
+def test_unknown_key_is_none_and_count_counts_articles(store):
+    assert store.get("https://ex.com/missing") is None
+    assert store.count() == 0
+    store.record_written([article("https://ex.com/a"), article("https://ex.com/b")])
+    assert store.count() == 2
+
+
+def test_records_survive_reopening(tmp_path):
+    entry = article(discovered_at=None, published_at=None)
+    with open_state_store(tmp_path) as first:
+        first.record_written([entry])
+    with open_state_store(tmp_path) as second:
+        assert second.get(entry.key) == entry
+
+
+def test_open_state_store_creates_the_output_dir_and_the_file(tmp_path):
+    output_dir = tmp_path / "output" / "nested"
+    store = open_state_store(output_dir)
+    try:
+        assert isinstance(store, SqliteStateStore)
+        assert store.path == output_dir / STATE_FILE_NAME
+        assert store.path.exists()
+    finally:
+        store.close()
+
+
+def test_naive_datetimes_are_refused():
+    with pytest.raises(ValueError, match="last_seen"):
+        article(last_seen=datetime(2024, 6, 1, 8, 0))
+    with pytest.raises(ValueError, match="discovered_at"):
+        article(discovered_at="2024-06-01T08:00:00+00:00")
+
+
+def test_record_written_upsert_keeps_first_seen_and_updates_the_rest(store):
+    store.record_written([article()])
+    later = T0 + timedelta(days=2)
+    update = article(
+        url="https://www.ex.com/a",
+        first_seen=later,
+        last_seen=later,
+        content_hash="hash-new",
+        published_at=datetime(2024, 6, 2, tzinfo=UTC),
+        discovered_at=later - timedelta(hours=1),
+        version=2,
+        file="articles-0002.jsonl",
+    )
+    store.record_written([update])
+    stored = store.get(update.key)
+    assert stored == dataclasses.replace(update, first_seen=T0)
+    assert store.count() == 1
+
+
+def test_an_update_without_dates_keeps_the_stored_dates(store):
+    original = article()
+    store.record_written([original])
+    store.record_written([article(published_at=None, discovered_at=None, version=2)])
+    stored = store.get(original.key)
+    assert stored.published_at == original.published_at
+    assert stored.discovered_at == original.discovered_at
+    assert stored.version == 2
+
+
+def test_record_written_is_one_transaction(store):
+    good = article("https://ex.com/good")
+    broken = article("https://ex.com/broken", file=None)  # violates NOT NULL
+    with pytest.raises(sqlite3.IntegrityError):
+        store.record_written([good, broken])
+    assert store.get(good.key) is None
+    assert store.count() == 0
+    store.record_written([good])  # the store is usable after the rollback
+    assert store.count() == 1
+
+
+def test_record_written_accepts_a_generator_and_an_empty_batch(store):
+    store.record_written([])
+    store.record_written(article(f"https://ex.com/{n}") for n in range(3))
+    assert store.count() == 3
+
+
+# --- should_fetch ---------------------------------------------------------------------------
+
+
+def test_unknown_articles_are_fetched(store):
+    assert store.should_fetch("https://ex.com/new", None)
+    assert store.should_fetch("https://ex.com/new", T0)
+
+
+@pytest.mark.parametrize(
+    ("discovered_at", "expected"),
+    [
+        (None, False),  # no date: nothing says it changed
+        (T0 - timedelta(hours=2), False),  # older than the stored lastmod
+        (T0 - timedelta(hours=1), False),  # the same lastmod
+        (T0 - timedelta(minutes=59), True),  # newer lastmod
+        # the same instant written with another offset is not newer
+        ((T0 - timedelta(hours=1)).astimezone(CAIRO), False),
+    ],
+)
+def test_known_article_is_refetched_only_for_a_newer_discovery_date(store, discovered_at, expected):
+    store.record_written([article(discovered_at=T0 - timedelta(hours=1))])
+    assert store.should_fetch("https://ex.com/a", discovered_at) is expected
+
+
+@pytest.mark.parametrize(
+    ("discovered_at", "expected"),
+    [
+        (None, False),
+        (T0 - timedelta(minutes=1), False),  # changed before we fetched it
+        (T0 + timedelta(minutes=1), True),  # changed after we fetched it
+    ],
+)
+def test_without_a_stored_date_the_discovery_date_is_compared_with_last_seen(
+    store, discovered_at, expected
+):
+    store.record_written([article(discovered_at=None, last_seen=T0)])
+    assert store.should_fetch("https://ex.com/a", discovered_at) is expected
+
+
+def test_should_fetch_refuses_a_naive_date(store):
+    store.record_written([article()])
+    with pytest.raises(ValueError):
+        store.should_fetch("https://ex.com/a", datetime(2030, 1, 1))
+
+
+def test_next_version():
+    stored = article(version=3, content_hash="h")
+    assert next_version(None, "h") == 1
+    assert next_version(stored, "h") == 3
+    assert next_version(stored, "other") == 4
+
+
+# --- aliases and hashes --------------------------------------------------------------------
+
+
+def test_alias_leads_to_the_article_for_get_and_should_fetch(store):
+    canonical = article("https://ex.com/story/1", discovered_at=T0)
+    store.record_written([canonical])
+    store.add_alias("https://ex.com/index.php?id=1", canonical.key)
+    assert store.get("https://ex.com/index.php?id=1") == canonical
+    assert not store.should_fetch("https://ex.com/index.php?id=1", T0)
+    assert store.should_fetch("https://ex.com/index.php?id=1", T0 + timedelta(seconds=1))
+    assert store.count() == 1
+
+
+def test_alias_of_an_alias_points_at_the_article(store):
+    canonical = article("https://ex.com/story/1")
+    store.record_written([canonical])
+    store.add_alias("https://ex.com/amp-ish/1", canonical.key)
+    store.add_alias("https://ex.com/short/1", "https://ex.com/amp-ish/1")
+    assert store.get("https://ex.com/short/1") == canonical
+
+
+def test_alias_to_an_article_not_yet_recorded(store):
+    store.add_alias("https://ex.com/old", "https://ex.com/new")
+    assert store.get("https://ex.com/old") is None
+    assert store.should_fetch("https://ex.com/old", None)
+    store.record_written([article("https://ex.com/new")])
+    assert store.get("https://ex.com/old").key == "https://ex.com/new"
+
+
+def test_alias_to_itself_is_ignored_and_a_key_stays_its_own_article(store):
+    first, second = article("https://ex.com/1"), article("https://ex.com/2")
+    store.record_written([first, second])
+    store.add_alias(first.key, first.key)
+    store.add_alias(second.key, first.key)
+    assert store.get(first.key) == first
+    assert store.get(second.key) == second  # a stored article wins over an alias
+
+
+def test_aliases_survive_reopening(tmp_path):
+    with open_state_store(tmp_path) as store:
+        store.record_written([article("https://ex.com/1")])
+        store.add_alias("https://ex.com/x", "https://ex.com/1")
+    with open_state_store(tmp_path) as store:
+        assert store.get("https://ex.com/x").key == "https://ex.com/1"
+
+
+def test_find_by_hash(store):
+    store.record_written([article("https://ex.com/1", content_hash="aaa")])
+    store.record_written([article("https://ex.com/2", content_hash="aaa")])
+    assert store.find_by_hash("aaa") == "https://ex.com/1"
+    assert store.find_by_hash("bbb") is None
+    store.record_written([article("https://ex.com/1", content_hash="ccc")])
+    assert store.find_by_hash("ccc") == "https://ex.com/1"
+    assert store.find_by_hash("aaa") == "https://ex.com/2"
+
+
+# --- near-duplicate storage ----------------------------------------------------------------
+
+
+def test_signatures_and_band_candidates(store):
+    store.add_signature("k1", [10, 20, 30], b"\x01\x02")
+    store.add_signature("k2", [11, 20, 31], b"\x03")
+    store.add_signature("k3", [20, 21, 30], b"\x04")  # 20 and 30 in other bands
+    assert store.lsh_candidates([10, 99, 99]) == {"k1"}
+    assert store.lsh_candidates([0, 20, 0]) == {"k1", "k2"}
+    assert store.lsh_candidates([0, 0, 30]) == {"k1", "k3"}
+    assert store.lsh_candidates([1, 2, 3]) == set()
+    assert store.get_signature("k1") == b"\x01\x02"
+    assert store.get_signature("nope") is None
+
+
+def test_add_signature_replaces_the_old_bands(store):
+    store.add_signature("k1", [10, 20], b"old")
+    store.add_signature("k1", [15, 25], b"new")
+    assert store.lsh_candidates([10, 20]) == set()
+    assert store.lsh_candidates([15, 0]) == {"k1"}
+    assert store.get_signature("k1") == b"new"
+
+
+def test_signed_64_bit_band_hashes_roundtrip(store):
+    extremes = [-(2**63), 2**63 - 1]
+    store.add_signature("k", extremes, b"s")
+    assert store.lsh_candidates(extremes) == {"k"}
+
+
+# --- SQLite specifics ----------------------------------------------------------------------
+
+
+def test_the_file_is_in_wal_mode(tmp_path):
+    with open_state_store(tmp_path):
+        pass
+    connection = sqlite3.connect(tmp_path / STATE_FILE_NAME)
+    try:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        connection.close()
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    with open_state_store(tmp_path):
+        pass
+    connection = sqlite3.connect(tmp_path / STATE_FILE_NAME)
+    with connection:
+        connection.execute("UPDATE schema_version SET version = 99")
+    connection.close()
+    with pytest.raises(RuntimeError, match="schema version 99"):
+        open_state_store(tmp_path)
+
+
+def test_the_store_refuses_use_from_another_thread(store):
+    errors = []
+
+    def use_store():
+        try:
+            store.count()
+        except sqlite3.ProgrammingError as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=use_store)
+    thread.start()
+    thread.join()
+    assert len(errors) == 1
+
+
+# --- crash safety --------------------------------------------------------------------------
+
+BATCH_SIZE = 7
+
+WRITER_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from crawler.state import ArticleState, open_state_store
+
+    store = open_state_store(Path(sys.argv[1]))
+    now = datetime.now(timezone.utc)
+    batch = store.count() // {batch_size}
+    while True:
+        keys = [f"https://ex.com/{{batch}}/{{n}}" for n in range({batch_size})]
+        store.record_written(
+            ArticleState(key, key, now, now, f"h{{batch}}-{{n}}", None, now, 1, f"f{{batch}}")
+            for n, key in enumerate(keys)
+        )
+        print(batch, flush=True)
+        store.add_signature(keys[0], list(range(32)), bytes(512))
+        batch += 1
+    """
+).format(batch_size=BATCH_SIZE)
+
+
+def run_writer_and_kill_it(output_dir: Path, batches_before_kill: int) -> list[int]:
+    """Start a writer process, SIGKILL it after it reported *batches_before_kill* commits."""
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER_SCRIPT, str(output_dir)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
+    committed = []
+    try:
+        while len(committed) < batches_before_kill:
+            line = writer.stdout.readline()
+            assert line, "the writer died before it was killed"
+            committed.append(int(line))
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=30)
+        writer.stdout.close()
+    assert writer.returncode == -signal.SIGKILL
+    return committed
+
+
+@pytest.mark.parametrize("batches_before_kill", [1, 17, 60])
+def test_store_reopens_after_sigkill_with_every_committed_batch(tmp_path, batches_before_kill):
+    committed = run_writer_and_kill_it(tmp_path, batches_before_kill)
+    # a second writer continues the same file after the kill, and is killed too
+    committed += run_writer_and_kill_it(tmp_path, 5)
+
+    connection = sqlite3.connect(tmp_path / STATE_FILE_NAME)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        connection.close()
+    with open_state_store(tmp_path) as store:
+        assert store.count() % BATCH_SIZE == 0  # batches are all or nothing
+        assert store.count() >= len(committed) * BATCH_SIZE
+        for batch in committed:
+            for n in range(BATCH_SIZE):
+                stored = store.get(f"https://ex.com/{batch}/{n}")
+                assert stored is not None and stored.content_hash == f"h{batch}-{n}"
+        store.record_written([article("https://ex.com/after-the-crash")])
+        assert store.get("https://ex.com/after-the-crash") is not None
