@@ -198,7 +198,12 @@ def build_pairs(texts: dict[str, str]) -> list[Pair]:
         kind = "same_event_two_outlets" if {name_a, name_b} <= seeds else "different_story"
         pairs.append(Pair(kind, f"{name_a} ~ {name_b}", text_a, text_b))
         pairs.append(
-            Pair("shared_paragraph", f"{name_a} ~ {name_b}+1", text_a, with_paragraph_of(text_b, text_a))
+            Pair(
+                "shared_paragraph",
+                f"{name_a} ~ {name_b}+1",
+                text_a,
+                with_paragraph_of(text_b, text_a),
+            )
         )
     return pairs
 
@@ -242,13 +247,17 @@ def print_short_text_table(texts: dict[str, str]) -> None:
     """Copies of texts cut to L words: lowest Jaccard per shingle size, for MIN_WORDS."""
     print()
     print("Texts cut to L words: lowest copy Jaccard (agency line / one word replaced)")
-    print(f"{'L':<5}" + "".join(f"  {'n=%d afp' % size:>9} {'one_word':>9}" for size in SHINGLE_SIZES))
+    header = "".join(f"  {f'n={size} afp':>9} {'one_word':>9}" for size in SHINGLE_SIZES)
+    print(f"{'L':<5}{header}")
     for length in SHORT_TEXT_LENGTHS:
         cut = [truncated(text, length) for text in texts.values()]
         cells = []
         for size in SHINGLE_SIZES:
             afp = min(
-                jaccard(shingles(text, size), shingles(with_agency_line(text, AGENCY_LINE_AFP), size))
+                jaccard(
+                    shingles(text, size),
+                    shingles(with_agency_line(text, AGENCY_LINE_AFP), size),
+                )
                 for text in cut
             )
             one_word = min(

@@ -300,6 +300,28 @@ def visible_date(tree, now: datetime | None) -> tuple[datetime, str] | None:
     return None
 
 
+# Date lines sit right under the headline on most templates, whatever their class.
+HEADLINE_NEIGHBOURS = 20
+
+
+def headline_element(tree):
+    """The page's headline: the h1 with the most text (a logo is often an h1 too)."""
+    candidates = [(len(_collapse(h.text_content())), h) for h in tree.iter("h1")]
+    return max(candidates, key=lambda pair: pair[0])[1] if candidates else None
+
+
+def date_near_headline(tree, now: datetime | None) -> tuple[datetime, str] | None:
+    """A short dated element among the first elements after the page's headline."""
+    headline = headline_element(tree)
+    if headline is None:
+        return None
+    for element in headline.xpath(f"following::*[position() <= {HEADLINE_NEIGHBOURS}]"):
+        text = _collapse(element.text_content())
+        if text and len(text) <= DATE_ELEMENT_MAX_CHARS and (found := find_date_in_text(text, now=now)):
+            return found
+    return None
+
+
 def extract_dates(tree, tags, article: dict, url: str, now: datetime | None = None) -> dict:
     """published_at / modified_at (ISO 8601 with offset) and the raw published string."""
     published = _parse_first(
@@ -325,7 +347,7 @@ def extract_dates(tree, tags, article: dict, url: str, now: datetime | None = No
         now,
     )
     if published is None:
-        published = visible_date(tree, now)
+        published = visible_date(tree, now) or date_near_headline(tree, now)
     if published is None and (from_url := date_from_url(url, now=now)):
         published = (from_url, url)
     modified = _parse_first(
@@ -362,6 +384,10 @@ def extract_section(tree, tags, article: dict, objects: list[dict]) -> str | Non
     return None
 
 
+# Longer "keywords" are a headline or a sentence pasted by the CMS, not tags.
+MAX_TAG_WORDS = 6
+
+
 def extract_tags(tags, article: dict) -> list[str]:
     found: list[str] = list(tags.get("article:tag", []))
     keywords = article.get("keywords")
@@ -374,7 +400,7 @@ def extract_tags(tags, article: dict) -> list[str]:
             for value in tags.get(key, []):
                 found += re.split(r"[,،]", value)
     cleaned = [_collapse(tag) for tag in found if tag and tag.strip()]
-    return list(dict.fromkeys(tag for tag in cleaned if tag))
+    return list(dict.fromkeys(tag for tag in cleaned if tag and len(tag.split()) <= MAX_TAG_WORDS))
 
 
 def same_site(url_a: str, url_b: str) -> bool:

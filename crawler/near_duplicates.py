@@ -17,14 +17,14 @@ The band hashes carry a tag of every parameter that shapes them (``SIGNATURE_SCH
 changing a constant here makes old rows unreachable instead of matching wrongly; old
 articles are then simply not found as originals until they are re-indexed.
 
-Copies are marked, never dropped, so a false match costs a wrong label, not a lost story.
+Meant for marking copies, not dropping them: a false match then costs a wrong label, not
+a lost story.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
 from functools import cache
 
 import numpy as np

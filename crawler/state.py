@@ -135,7 +135,7 @@ class StateStore(Protocol):
         """Return the article stored under *key*, or under the article *key* is an alias of."""
 
     def should_fetch(self, key: str, discovered_at: datetime | None) -> bool:
-        """Tell whether the URL with canonical *key*, found with date *discovered_at*, is fetched."""
+        """Tell whether to fetch the URL with canonical *key*, found dated *discovered_at*."""
 
     def find_by_hash(self, content_hash: str) -> str | None:
         """Return the key of the first article stored with exactly this content hash."""
@@ -295,7 +295,9 @@ class SqliteStateStore:
         journal_mode = self._connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if journal_mode.lower() != "wal":
             # Some network file systems refuse WAL; the rollback journal is still crash-safe.
-            logger.warning("State store %s runs in %s journal mode, not WAL", self.path, journal_mode)
+            logger.warning(
+                "State store %s runs in %s journal mode, not WAL", self.path, journal_mode
+            )
         self._connection.execute("PRAGMA synchronous=FULL")
 
     def _ensure_schema(self) -> None:

@@ -139,8 +139,7 @@ def strip_amp_path_suffix(path: str) -> str:
 def _canonicalize_web_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme.lower() not in WEB_SCHEMES or not _is_plain_netloc(parts):
-        raise ValueError("not an absolute http(s) URL with a valid host")
-    parts.port  # noqa: B018 - raises ValueError on a non-numeric or out-of-range port
+        raise ValueError("not an absolute http(s) URL with a valid host and port")
     query = strip_tracking_parameters(parts.query)
     without_query = normalize_url(
         SplitResult(parts.scheme, parts.netloc, parts.path, "", ""), trailing_slash=True
@@ -154,8 +153,18 @@ def _canonicalize_web_url(url: str) -> str:
 def _is_plain_netloc(parts: SplitResult) -> bool:
     userinfo, _, _ = parts.netloc.rpartition("@")
     return bool(
-        _HOST_NAME_RE.fullmatch(parts.hostname or "") and _USER_INFO_RE.fullmatch(userinfo)
+        _HOST_NAME_RE.fullmatch(parts.hostname or "")
+        and _USER_INFO_RE.fullmatch(userinfo)
+        and _has_valid_port(parts)
     )
+
+
+def _has_valid_port(parts: SplitResult) -> bool:
+    try:
+        parts.port  # urllib raises ValueError for a non-numeric or out-of-range port
+    except ValueError:
+        return False
+    return True
 
 
 def _drop_www_amp_and_trailing_slash(canonical: str) -> str:

@@ -30,7 +30,7 @@ YOUM7_KEY = (
         "HTTPS://WWW.YOUM7.COM:443/story/2020/8/24/وزير-الرى/4943459",
         "  https://www.youm7.com/story/2020/8/24/وزير-الرى/4943459/  ",
         "https://www.youm7.com/story/2020/8/24/وزير-الرى/4943459#comments",
-        "https://www.youm7.com//story/2020/8/24/وزير-الرى/4943459?utm_source=fb&fbclid=IwAR0x",
+        "https://www.youm7.com//story/2020/8/24/وزير-الرى/4943459?utm_source=fb&fbclid=Iw",
     ],
 )
 def test_spellings_of_one_article_give_one_key(url):
@@ -45,9 +45,10 @@ def test_lowercase_percent_escapes_equal_uppercase_ones():
 
 def test_arabic_in_query_raw_and_encoded_give_one_key():
     raw = canonicalize_url("https://ex.com/search?q=وزير الرى&page=2")
-    encoded = canonicalize_url("https://ex.com/search?page=2&q=%D9%88%D8%B2%D9%8A%D8%B1+%D8%A7%D9%84%D8%B1%D9%89")
+    encoded_query = "q=%D9%88%D8%B2%D9%8A%D8%B1+%D8%A7%D9%84%D8%B1%D9%89"
+    encoded = canonicalize_url(f"https://ex.com/search?page=2&{encoded_query}")
     assert raw == encoded
-    assert raw == "https://ex.com/search?page=2&q=%D9%88%D8%B2%D9%8A%D8%B1+%D8%A7%D9%84%D8%B1%D9%89"
+    assert raw == f"https://ex.com/search?page=2&{encoded_query}"
 
 
 def test_query_order_does_not_matter():
@@ -114,7 +115,8 @@ def test_tracking_parameters_are_stripped(parameter):
     ],
 )
 def test_identifying_parameters_are_kept(query):
-    assert canonicalize_url(f"https://ex.com/news?{query}&utm_source=x") == f"https://ex.com/news?{query}"
+    key = canonicalize_url(f"https://ex.com/news?{query}&utm_source=x")
+    assert key == f"https://ex.com/news?{query}"
 
 
 def test_different_ids_give_different_keys():
@@ -124,7 +126,8 @@ def test_different_ids_give_different_keys():
 
 
 def test_parameter_name_case_is_kept():
-    assert canonicalize_url("https://ex.com/n.aspx?SerialNo=1") == "https://ex.com/n.aspx?SerialNo=1"
+    key = canonicalize_url("https://ex.com/n.aspx?SerialNo=1")
+    assert key == "https://ex.com/n.aspx?SerialNo=1"
 
 
 def test_blank_parameters_are_kept():
@@ -203,9 +206,11 @@ def test_junk_comes_back_stripped(junk):
 def test_random_strings_never_raise_and_stay_idempotent():
     rng = random.Random(20240601)
     alphabet = string.printable + "اب%ـ/?#&=:;@[]ى ٍ\u200f\\"
-    prefixes = ["", "http://", "https://", "HTTP://www.", "https://[", "https://ex.com/", "https://ex.com/a?"]
+    prefixes = ["", "http://", "https://", "HTTP://www.", "https://["]
+    prefixes += ["https://ex.com/", "https://ex.com/a?"]
     for _ in range(3000):
-        url = rng.choice(prefixes) + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        tail = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        url = rng.choice(prefixes) + tail
         key = canonicalize_url(url)
         assert canonicalize_url(key) == key, url
 
