@@ -50,6 +50,11 @@ def normalize_fields(fields: dict) -> dict:
     }
 
 
+def warm_up_worker() -> None:
+    """Load what the first page would otherwise pay for (langdetect's profiles)."""
+    detect_language("هذا نص قصير لتحميل نماذج اللغة قبل أول صفحة")
+
+
 def analyze_page(html: str, url: str, options: ExtractOptions = ExtractOptions()) -> dict:
     """The CPU-heavy part of a page, run in an extraction worker: the extracted
     fields plus the detected language (the keep/drop decision stays with the

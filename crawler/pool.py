@@ -64,10 +64,14 @@ class _Worker:
     finished: int = field(default=0)
 
 
-def _worker_main(connection, function: Callable) -> None:
+def _worker_main(connection, function: Callable, initializer: Callable | None) -> None:
     # The parent decides when to stop; Ctrl-C and SIGTERM go to it, not here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if initializer is not None:
+        initializer()
+    # Warm-up time must not count against the first task's deadline.
+    connection.send(("ready", None))
     while True:
         try:
             args = connection.recv()
@@ -88,14 +92,24 @@ def _worker_main(connection, function: Callable) -> None:
 class WorkerPool:
     """Runs ``function(*args)`` in ``workers`` processes; ``await pool.run(*args)``."""
 
-    def __init__(self, function: Callable, workers: int, timeout: float, preload: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        function: Callable,
+        workers: int,
+        timeout: float,
+        initializer: Callable | None = None,
+        preload: tuple[str, ...] = (),
+    ):
         if workers < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.function = function
+        self.initializer = initializer
         self.size = workers
         self.timeout = timeout
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload([function.__module__, *preload])
+        # Finished tasks per worker are not tracked beyond a counter: no
+        # per-page state accumulates in the parent.
         self._workers: list[_Worker] = []
         self._idle: collections.deque[_Worker] = collections.deque()
         self._queue: collections.deque[_Task] = collections.deque()
@@ -110,12 +124,13 @@ class WorkerPool:
 
     def _start_worker(self) -> _Worker:
         parent_end, child_end = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=_worker_main, args=(child_end, self.function), daemon=True)
+        process = self._context.Process(
+            target=_worker_main, args=(child_end, self.function, self.initializer), daemon=True
+        )
         process.start()
         child_end.close()
         worker = _Worker(process=process, connection=parent_end)
-        self._workers.append(worker)
-        self._idle.append(worker)
+        self._workers.append(worker)  # idle once it says it is ready
         self._loop.add_reader(parent_end.fileno(), self._on_readable, worker)
         return worker
 
@@ -198,6 +213,10 @@ class WorkerPool:
             status, payload = worker.connection.recv()
         except (EOFError, OSError):
             self._on_worker_death(worker)
+            return
+        if status == "ready":
+            self._idle.append(worker)
+            self._dispatch()
             return
         task, worker.task = worker.task, None
         if worker.deadline is not None:

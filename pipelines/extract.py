@@ -14,7 +14,7 @@ import os
 
 from itemadapter import ItemAdapter
 
-from crawler.article import analyze_page
+from crawler.article import analyze_page, warm_up_worker
 from crawler.extract import ExtractOptions, NotAnArticle
 from crawler.pool import TaskTimeout, WorkerCrashed, WorkerPool
 from crawler.stats import count, drop
@@ -26,7 +26,7 @@ class ExtractPipeline:
     def __init__(self, crawler, min_words: int, workers: int, timeout: float):
         self.crawler = crawler
         self.min_words = min_words
-        self.pool = WorkerPool(analyze_page, workers, timeout) if workers > 0 else None
+        self.pool = WorkerPool(analyze_page, workers, timeout, initializer=warm_up_worker) if workers > 0 else None
 
     @classmethod
     def from_crawler(cls, crawler):

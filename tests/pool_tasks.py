@@ -1,0 +1,33 @@
+"""Task functions for the worker-pool tests (importable by the forkserver)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+
+def echo_after(value, delay: float):
+    time.sleep(delay)
+    return value
+
+
+def crash_first_time(marker: str, value):
+    """Dies like a segfault the first time (no marker yet), succeeds on the retry."""
+    path = Path(marker)
+    if not path.exists():
+        path.write_text("crashed once")
+        os._exit(1)
+    return value
+
+
+def always_crash():
+    os._exit(1)
+
+
+def raise_value_error(message: str):
+    raise ValueError(message)
+
+
+def own_pid():
+    return os.getpid()

@@ -1,0 +1,125 @@
+"""The extraction worker pool: same results as in-process, and it survives bad pages and dead workers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+
+import pytest
+
+from crawler.article import analyze_page, warm_up_worker
+from crawler.extract import ExtractOptions, NotAnArticle, decode_html
+from crawler.pool import TaskTimeout, WorkerCrashed, WorkerPool
+from tests import pool_tasks
+from tests.golden_pages import all_pages
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+async def with_pool(function, coroutine_factory, workers=2, timeout=30.0, initializer=None):
+    pool = WorkerPool(function, workers=workers, timeout=timeout, initializer=initializer)
+    try:
+        return await coroutine_factory(pool)
+    finally:
+        pool.close()
+
+
+def test_pool_gives_byte_identical_items_to_in_process_extraction():
+    pages = all_pages()[:6]
+    jobs = [(decode_html(page.html), page.info.get("url", "http://example.invalid/x"), ExtractOptions()) for page in pages]
+
+    async def extract_all(pool):
+        return await asyncio.gather(*(pool.run(*job) for job in jobs))
+
+    pooled = run(with_pool(analyze_page, extract_all))
+    in_process = [analyze_page(*job) for job in jobs]
+    assert [json.dumps(item, ensure_ascii=False, sort_keys=True) for item in pooled] == [
+        json.dumps(item, ensure_ascii=False, sort_keys=True) for item in in_process
+    ]
+
+
+def test_not_an_article_crosses_the_process_boundary_intact():
+    async def listing(pool):
+        return await pool.run("<html><body><p>قصيرة</p></body></html>", "http://example.invalid/", ExtractOptions())
+
+    with pytest.raises(NotAnArticle) as raised:
+        run(with_pool(analyze_page, listing, workers=1))
+    assert raised.value.reason == "no_article_body"
+
+
+def test_task_exceptions_are_returned_to_the_caller():
+    async def failing(pool):
+        return await pool.run("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        run(with_pool(pool_tasks.raise_value_error, failing, workers=1))
+
+
+def test_a_worker_killed_mid_task_is_replaced_and_the_task_retried(tmp_path):
+    async def kill_during_task(pool):
+        task = asyncio.ensure_future(pool.run("done", 2.0))
+        await asyncio.sleep(0.5)
+        victim = pool.worker_pids[0]
+        os.kill(victim, signal.SIGKILL)
+        result = await task
+        return result, victim, pool.worker_pids, pool.restarts
+
+    result, victim, pids_after, restarts = run(with_pool(pool_tasks.echo_after, kill_during_task, workers=1))
+    assert result == "done"
+    assert restarts == 1
+    assert victim not in pids_after and len(pids_after) == 1
+
+
+def test_a_task_that_kills_its_worker_once_succeeds_on_retry(tmp_path):
+    marker = tmp_path / "crashed"
+
+    async def crash_once(pool):
+        return await pool.run(str(marker), "second try"), pool.crashes
+
+    result, crashes = run(with_pool(pool_tasks.crash_first_time, crash_once, workers=1))
+    assert result == "second try"
+    assert crashes == 1
+
+
+def test_a_task_that_always_kills_its_worker_fails_after_one_retry():
+    async def crash_always(pool):
+        with pytest.raises(WorkerCrashed):
+            await pool.run()
+        return pool.crashes, len(pool.worker_pids)
+
+    crashes, workers = run(with_pool(pool_tasks.always_crash, crash_always, workers=1))
+    assert crashes == 2
+    assert workers == 1  # the pool is whole again
+
+
+def test_a_pathological_page_times_out_and_the_pool_keeps_working():
+    # About 3 MB of paragraphs: several seconds of extraction work.
+    paragraph = "<p>" + " ".join(["وقال المتحدث باسم الوزارة إن المحادثات ستستمر"] * 3) + "</p>"
+    huge = "<html><body><article>" + paragraph * 20_000 + "</article></body></html>"
+    normal = decode_html(all_pages()[0].html)
+
+    async def huge_then_normal(pool):
+        with pytest.raises(TaskTimeout):
+            await pool.run(huge, "http://example.invalid/huge", ExtractOptions())
+        item = await pool.run(normal, "http://example.invalid/normal", ExtractOptions())
+        return item, pool.timeouts
+
+    item, timeouts = run(with_pool(analyze_page, huge_then_normal, workers=1, timeout=1.0, initializer=warm_up_worker))
+    assert timeouts == 1
+    assert item["word_count"] > 100
+
+
+def test_tasks_spread_over_all_workers():
+    async def four_slow_tasks(pool):
+        return await asyncio.gather(*(pool.run(index, 0.5) for index in range(4)))
+
+    async def pids_of_busy_workers(pool):
+        return set(await asyncio.gather(*(pool.run() for _ in range(8))))
+
+    assert run(with_pool(pool_tasks.echo_after, four_slow_tasks, workers=2)) == [0, 1, 2, 3]
+    worker_pids = run(with_pool(pool_tasks.own_pid, pids_of_busy_workers, workers=2))
+    assert 1 <= len(worker_pids) <= 2 and os.getpid() not in worker_pids
