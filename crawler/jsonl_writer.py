@@ -57,7 +57,8 @@ class RotatingJsonlWriter:
 
     A file is committed after ``max_items`` records or when ``commit`` is
     called (the pipeline calls it on a timer and at close). ``on_commit`` gets
-    the final path and the records it holds, after the rename: that is the
+    the final path and, for each record it holds, the receipt given to
+    ``write`` (the record itself by default), after the rename: that is the
     moment they are safely on disk.
     """
 
@@ -67,7 +68,7 @@ class RotatingJsonlWriter:
         stem: str,
         *,
         max_items: int = 500,
-        on_commit: Callable[[Path, list[dict]], None] | None = None,
+        on_commit: Callable[[Path, list], None] | None = None,
     ):
         self.directory = directory
         self.stem = safe_path_component(stem)
@@ -77,7 +78,7 @@ class RotatingJsonlWriter:
         self._sequence = 0
         self._handle = None
         self._part_path: Path | None = None
-        self._pending: list[dict] = []
+        self._pending: list = []
         self.opened_at = 0.0
 
     @property
@@ -95,11 +96,11 @@ class RotatingJsonlWriter:
         self._handle = open(self._part_path, "w", encoding="utf-8")
         self.opened_at = time.monotonic()
 
-    def write(self, record: dict) -> None:
+    def write(self, record: dict, receipt=None) -> None:
         if self._handle is None:
             self._open_next()
         self._handle.write(encode_record(record))
-        self._pending.append(record)
+        self._pending.append(record if receipt is None else receipt)
         if len(self._pending) >= self.max_items:
             self.commit()
 

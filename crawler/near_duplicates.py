@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from functools import cache
 
 import numpy as np
@@ -140,13 +141,20 @@ def estimated_jaccard(signature_a: bytes, signature_b: bytes) -> float:
 
 
 class NearDuplicateIndex:
-    """Finds the stored article a text is a near-copy of; remembers texts in the store."""
+    """Finds the article a text is a near-copy of, among stored and pending ones.
+
+    ``add`` keeps a signature pending (in memory) until ``flush`` writes it to
+    the store, which the crawl does when the article's data file is committed:
+    the store never holds signatures of articles that were not written, and
+    the pending set stays as small as one data file.
+    """
 
     def __init__(self, store: StateStore) -> None:
         self.store = store
+        self.pending: dict[str, tuple[list[int], bytes]] = {}
 
     def find(self, text: str, exclude: str | None = None) -> tuple[str, float] | None:
-        """Return (key, estimated Jaccard) of the most similar stored article at or above
+        """Return (key, estimated Jaccard) of the most similar known article at or above
         THRESHOLD, or None. *exclude* (an article's own key) is never returned, so that a
         re-fetched article is not reported as a copy of its previous version.
         """
@@ -154,11 +162,15 @@ class NearDuplicateIndex:
             return None
         minhash = signature(text)
         own_signature = signature_bytes(minhash)
-        candidates = self.store.lsh_candidates(band_hashes(minhash))
+        own_bands = band_hashes(minhash)
+        candidates = self.store.lsh_candidates(own_bands)
+        candidates.update(
+            key for key, (bands, _) in self.pending.items() if any(a == b for a, b in zip(bands, own_bands))
+        )
         candidates.discard(exclude)
         best: tuple[str, float] | None = None
         for key in sorted(candidates):
-            stored = self.store.get_signature(key)
+            stored = self.pending[key][1] if key in self.pending else self.store.get_signature(key)
             if stored is None:
                 continue
             similarity = estimated_jaccard(own_signature, stored)
@@ -168,12 +180,20 @@ class NearDuplicateIndex:
         return best
 
     def add(self, key: str, text: str) -> bool:
-        """Index *text* as article *key* (replacing its earlier text); False if too short."""
+        """Index *text* as article *key* (pending until ``flush``); False if too short."""
         if not is_long_enough(text):
             return False
         minhash = signature(text)
-        self.store.add_signature(key, band_hashes(minhash), signature_bytes(minhash))
+        self.pending[key] = (band_hashes(minhash), signature_bytes(minhash))
         return True
+
+    def flush(self, keys: Iterable[str] | None = None) -> int:
+        """Write the pending signatures of *keys* (all when None) to the store; returns how many."""
+        chosen = list(self.pending) if keys is None else [key for key in keys if key in self.pending]
+        self.store.add_signatures((key, *self.pending[key]) for key in chosen)
+        for key in chosen:
+            del self.pending[key]
+        return len(chosen)
 
 
 def _band_hash(band: int, values: bytes) -> int:

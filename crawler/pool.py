@@ -48,6 +48,15 @@ class TaskFailed(Exception):
     """The task raised an exception that could not be sent back as itself."""
 
 
+class PoolBroken(Exception):
+    """Workers die before they are ready (a broken environment); the pool gave up."""
+
+
+# Workers that die before saying "ready" this many times in a row mean the
+# environment is broken (unimportable module, no memory): stop restarting them.
+MAX_START_FAILURES = 3
+
+
 @dataclass
 class _Task:
     args: tuple
@@ -61,6 +70,7 @@ class _Worker:
     connection: Any
     task: _Task | None = None
     deadline: asyncio.TimerHandle | None = None
+    ready: bool = False
     finished: int = field(default=0)
 
 
@@ -115,6 +125,8 @@ class WorkerPool:
         self._queue: collections.deque[_Task] = collections.deque()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        self._broken: PoolBroken | None = None
+        self._start_failures = 0
         self._retired: list[_Worker] = []
         self.timeouts = 0
         self.crashes = 0
@@ -187,6 +199,8 @@ class WorkerPool:
         """The function's result for ``args``, computed in a worker process."""
         if self._closed:
             raise RuntimeError("the worker pool is closed")
+        if self._broken is not None:
+            raise self._broken
         self._ensure_started()
         task = _Task(args=args, future=self._loop.create_future())
         self._queue.append(task)
@@ -215,6 +229,8 @@ class WorkerPool:
             self._on_worker_death(worker)
             return
         if status == "ready":
+            worker.ready = True
+            self._start_failures = 0
             self._idle.append(worker)
             self._dispatch()
             return
@@ -248,6 +264,9 @@ class WorkerPool:
         self._dispatch()
 
     def _on_worker_death(self, worker: _Worker) -> None:
+        if not worker.ready:
+            self._on_start_failure(worker)
+            return
         task, worker.task = worker.task, None
         self.crashes += 1
         logger.warning("Extraction worker %s died (exit code %s); starting another", worker.process.pid, worker.process.exitcode)
@@ -258,6 +277,20 @@ class WorkerPool:
             else:
                 task.future.set_exception(WorkerCrashed(f"worker died {task.attempts} times on this task"))
         self._dispatch()
+
+    def _on_start_failure(self, worker: _Worker) -> None:
+        self._start_failures += 1
+        self._retire(worker, kill=True)
+        if self._start_failures < MAX_START_FAILURES:
+            self._start_worker()
+            return
+        self._broken = PoolBroken(f"{self._start_failures} workers in a row died while starting")
+        logger.error("Extraction workers cannot start (%s)", self._broken)
+        if not any(w.ready for w in self._workers):
+            while self._queue:
+                task = self._queue.popleft()
+                if not task.future.done():
+                    task.future.set_exception(self._broken)
 
     @property
     def worker_pids(self) -> list[int]:

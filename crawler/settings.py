@@ -56,15 +56,21 @@ EXTRACT_WORKERS = -1
 # A page whose extraction takes longer is dropped and its worker replaced.
 EXTRACT_TIMEOUT = 30
 
+# --- Deduplication ------------------------------------------------------------
+# Syndicated near-copies are marked with duplicate_of by default; True drops them.
+DEDUP_DROP_NEAR_DUPLICATES = False
+
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.language.LanguagePipeline": 200,
     "pipelines.normalize.NormalizePipeline": 300,
+    "pipelines.dedup.DedupPipeline": 400,
     "pipelines.write.JsonlWriterPipeline": 900,
 }
 
 EXTENSIONS = {
     "crawler.run_log.RunLogExtension": 0,
+    "crawler.visited_pages.VisitedPagesExtension": 10,
 }
 
 LOG_LEVEL = "INFO"

@@ -85,6 +85,12 @@ CREATE TABLE minhash_bands (
     PRIMARY KEY (band, band_hash, key)
 ) WITHOUT ROWID;
 CREATE INDEX minhash_bands_key ON minhash_bands (key);
+CREATE TABLE visited_pages (
+    key TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    discovered_at TEXT,
+    seen_at TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 _ARTICLE_COLUMNS = (
@@ -148,6 +154,15 @@ class StateStore(Protocol):
 
     def add_signature(self, key: str, band_hashes: Sequence[int], signature: bytes) -> None:
         """Store (or replace) the MinHash *signature* and LSH *band_hashes* of article *key*."""
+
+    def add_signatures(self, entries: Iterable[tuple[str, Sequence[int], bytes]]) -> None:
+        """``add_signature`` for many (key, band_hashes, signature) entries, in one transaction."""
+
+    def record_visited(self, entries: Iterable[tuple[str, str, datetime | None]], seen_at: datetime) -> None:
+        """Remember pages that held no article to keep: (key, reason, discovered_at)."""
+
+    def update_discovered(self, entries: Iterable[tuple[str, datetime]]) -> None:
+        """Store newer discovery dates of articles re-fetched with unchanged content."""
 
     def lsh_candidates(self, band_hashes: Sequence[int]) -> set[str]:
         """Return the keys that share at least one band hash (same band index) with these."""
@@ -223,7 +238,38 @@ class SqliteStateStore:
 
     def should_fetch(self, key: str, discovered_at: datetime | None) -> bool:
         stored = self.get(key)
-        return stored is None or should_refetch(stored, discovered_at)
+        if stored is not None:
+            return should_refetch(stored, discovered_at)
+        visited = self._connection.execute(
+            "SELECT discovered_at, seen_at FROM visited_pages WHERE key = ?", (key,)
+        ).fetchone()
+        if visited is None:
+            return True
+        # A page that held no article (a listing, another language) is fetched again
+        # under the same rule as an article: only when its date moved past ours.
+        stored_date = _datetime_or_none(visited[0]) or _datetime_or_none(visited[1])
+        return discovered_at is not None and discovered_at > stored_date
+
+    def update_discovered(self, entries: Iterable[tuple[str, datetime]]) -> None:
+        rows = [(_iso_or_none(discovered_at), key) for key, discovered_at in entries if discovered_at is not None]
+        if not rows:
+            return
+        with self._transaction():
+            self._connection.executemany("UPDATE articles SET discovered_at = ? WHERE key = ?", rows)
+
+    def record_visited(self, entries: Iterable[tuple[str, str, datetime | None]], seen_at: datetime) -> None:
+        require_aware(seen_at, "seen_at")
+        rows = [(key, reason, _iso_or_none(discovered_at), seen_at.isoformat()) for key, reason, discovered_at in entries]
+        if not rows:
+            return
+        with self._transaction():
+            self._connection.executemany(
+                "INSERT INTO visited_pages (key, reason, discovered_at, seen_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET reason = excluded.reason, "
+                "discovered_at = COALESCE(excluded.discovered_at, visited_pages.discovered_at), "
+                "seen_at = excluded.seen_at",
+                rows,
+            )
 
     def find_by_hash(self, content_hash: str) -> str | None:
         row = self._connection.execute(
@@ -258,17 +304,24 @@ class SqliteStateStore:
     # --- near-duplicate storage -------------------------------------------------------
 
     def add_signature(self, key: str, band_hashes: Sequence[int], signature: bytes) -> None:
+        self.add_signatures([(key, band_hashes, signature)])
+
+    def add_signatures(self, entries: Iterable[tuple[str, Sequence[int], bytes]]) -> None:
+        entries = list(entries)
+        if not entries:
+            return
         with self._transaction():
-            self._connection.execute("DELETE FROM minhash_bands WHERE key = ?", (key,))
-            self._connection.executemany(
-                "INSERT OR IGNORE INTO minhash_bands (band, band_hash, key) VALUES (?, ?, ?)",
-                [(band, band_hash, key) for band, band_hash in enumerate(band_hashes)],
-            )
-            self._connection.execute(
-                "INSERT INTO minhash_signatures (key, signature) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature",
-                (key, signature),
-            )
+            for key, band_hashes, signature in entries:
+                self._connection.execute("DELETE FROM minhash_bands WHERE key = ?", (key,))
+                self._connection.executemany(
+                    "INSERT OR IGNORE INTO minhash_bands (band, band_hash, key) VALUES (?, ?, ?)",
+                    [(band, band_hash, key) for band, band_hash in enumerate(band_hashes)],
+                )
+                self._connection.execute(
+                    "INSERT INTO minhash_signatures (key, signature) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature",
+                    (key, signature),
+                )
 
     def lsh_candidates(self, band_hashes: Sequence[int]) -> set[str]:
         candidates: set[str] = set()

@@ -20,4 +20,6 @@ def count(stats, key: str, source: str | None = None, amount: int = 1) -> None:
 def drop(stats, reason: str, source: str | None, detail: str = "") -> DropItem:
     """Count a dropped item under ``dropped/REASON`` and return the exception to raise."""
     count(stats, f"dropped/{reason}", source)
-    return DropItem(f"{reason}: {detail}" if detail else reason, log_level="INFO")
+    error = DropItem(f"{reason}: {detail}" if detail else reason, log_level="INFO")
+    error.reason = reason
+    return error

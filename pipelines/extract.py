@@ -16,8 +16,9 @@ from itemadapter import ItemAdapter
 
 from crawler.article import analyze_page, warm_up_worker
 from crawler.extract import ExtractOptions, NotAnArticle
-from crawler.pool import TaskTimeout, WorkerCrashed, WorkerPool
+from crawler.pool import PoolBroken, TaskTimeout, WorkerCrashed, WorkerPool
 from crawler.stats import count, drop
+from crawler.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +38,16 @@ class ExtractPipeline:
         return cls(crawler, settings.getint("EXTRACT_MIN_WORDS"), workers, settings.getfloat("EXTRACT_TIMEOUT"))
 
     async def analyze(self, html: str, url: str, options: ExtractOptions) -> dict:
-        if self.pool is None:
-            return analyze_page(html, url, options)
-        return await self.pool.run(html, url, options)
+        if self.pool is not None:
+            try:
+                return await self.pool.run(html, url, options)
+            except PoolBroken as exc:
+                # Slower, but the crawl goes on and loses nothing.
+                logger.error("Extraction pool unusable (%s); extracting in the main process from now on", exc)
+                count(self.crawler.stats, "extract/pool_broken")
+                self.pool.close()
+                self.pool = None
+        return analyze_page(html, url, options)
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
@@ -64,7 +72,7 @@ class ExtractPipeline:
             raise drop(stats, "extract_error", source, f"{type(exc).__name__}: {exc}") from None
         adapter.update(fields)
         if not adapter.get("canonical_url"):
-            adapter["canonical_url"] = adapter["url"]
+            adapter["canonical_url"] = canonicalize_url(adapter["url"])
         count(stats, "extracted", source)
         return item
 

@@ -3,20 +3,28 @@
 Layout: ``OUTPUT_DIR/data/SOURCE/RUN_ID-NNNN.jsonl``. Files are committed
 every OUTPUT_ROTATE_ITEMS items, every OUTPUT_ROTATE_SECONDS seconds and at
 close; until then they exist only as ``.part`` files that no reader picks up.
+
+Only once a file is committed are its articles recorded in the state store:
+a crash before that leaves them unrecorded, so the next run fetches them again
+instead of believing they were written.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from pathlib import Path
 
 from itemadapter import ItemAdapter
 from twisted.internet import task
 
+from crawler.crawl_state import state_store_of
 from crawler.items import ARTICLE_FIELDS, SCHEMA_VERSION
 from crawler.jsonl_writer import RotatingJsonlWriter, discard_unfinished, safe_path_component
 from crawler.run_log import ensure_writable_dir, output_dir_of, run_id_of
+from crawler.state import ArticleState
 from crawler.stats import count
+from crawler.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +36,48 @@ def record_of(item) -> dict:
     record["version"] = record["version"] or 1
     record["schema_version"] = SCHEMA_VERSION
     return record
+
+
+def parse_timestamp(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def receipt_of(item) -> dict:
+    """What the state store must remember once the item's file is committed."""
+    adapter = ItemAdapter(item)
+    return {
+        "key": canonicalize_url(adapter["canonical_url"]),
+        "url_key": canonicalize_url(adapter["url"]),
+        "canonical_url": adapter["canonical_url"],
+        "content_hash": adapter["content_hash"],
+        "published_at": adapter.get("published_at"),
+        "discovered_at": adapter.get("discovered_date"),
+        "version": adapter.get("version") or 1,
+        "source": adapter.get("source"),
+    }
+
+
+def article_states(receipts: list[dict], path: Path, now: datetime) -> list[ArticleState]:
+    return [
+        ArticleState(
+            key=receipt["key"],
+            url=receipt["canonical_url"],
+            first_seen=now,
+            last_seen=now,
+            content_hash=receipt["content_hash"],
+            published_at=parse_timestamp(receipt["published_at"]),
+            discovered_at=parse_timestamp(receipt["discovered_at"]),
+            version=receipt["version"],
+            file=str(path),
+        )
+        for receipt in receipts
+    ]
 
 
 def source_data_dir(data_dir: Path, source: str) -> Path:
@@ -46,6 +96,7 @@ class JsonlWriterPipeline:
         self.rotate_items = rotate_items
         self.rotate_seconds = rotate_seconds
         self.writers: dict[str, RotatingJsonlWriter] = {}
+        self.store = None
         self._timer: task.LoopingCall | None = None
         # Other components (state, manifest) subscribe to learn what is safely on disk.
         self.commit_listeners = []
@@ -64,6 +115,7 @@ class JsonlWriterPipeline:
         return pipeline
 
     def open_spider(self):
+        self.store = state_store_of(self.crawler)
         ensure_writable_dir(self.data_dir)
         discarded = discard_unfinished(self.data_dir)
         if discarded:
@@ -85,14 +137,18 @@ class JsonlWriterPipeline:
     def process_item(self, item):
         adapter = ItemAdapter(item)
         source = adapter.get("source") or "unknown"
-        self.writer_for(source).write(record_of(item))
+        self.writer_for(source).write(record_of(item), receipt_of(item))
         count(self.crawler.stats, "items_written", source)
         return item
 
-    def _committed(self, path: Path, records: list[dict]) -> None:
+    def _committed(self, path: Path, receipts: list[dict]) -> None:
+        self.store.record_written(article_states(receipts, path, datetime.now(timezone.utc)))
+        for receipt in receipts:
+            if receipt["url_key"] != receipt["key"]:
+                self.store.add_alias(receipt["url_key"], receipt["key"])
         count(self.crawler.stats, "output/files_committed")
         for listener in self.commit_listeners:
-            listener(path, records)
+            listener(path, receipts)
 
     def commit_all(self) -> None:
         for writer in self.writers.values():

@@ -25,9 +25,11 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import discovery
+from crawler.crawl_state import state_store_of
 from crawler.items import ArticleItem
 from crawler.metadata import is_article_page, json_ld_objects, meta_tags
 from crawler.sources import Source, SourceConfigError, load_sources, select_sources
+from crawler.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +120,15 @@ class NewsSpider(scrapy.Spider):
             url, callback=callback, errback=self.on_error, dont_filter=True, meta={"source": source.name, **meta}
         )
 
-    def _article_request(self, url: str, source: Source, discovered: datetime | None) -> scrapy.Request:
+    def _article_request(self, url: str, source: Source, discovered: datetime | None) -> scrapy.Request | None:
+        """A request for an article page, or None when an earlier run already has it.
+
+        A known article is fetched again only when its sitemap or feed date is
+        newer than the one stored with it (``StateStore.should_fetch``).
+        """
+        if not state_store_of(self.crawler).should_fetch(canonicalize_url(url), discovered):
+            self.count("discovery/skipped_known", source)
+            return None
         return scrapy.Request(
             url,
             callback=self.parse_article,
@@ -183,7 +193,8 @@ class NewsSpider(scrapy.Spider):
                 if source.owns_url(entry.loc):
                     yield self._request(entry.loc, self.parse_sitemap, source)
             elif self.wants_article(source, entry.loc):
-                yield self._article_request(entry.loc, source, entry.best_date)
+                if request := self._article_request(entry.loc, source, entry.best_date):
+                    yield request
             else:
                 self.count("discovery/skipped_not_article", source)
 
@@ -197,7 +208,8 @@ class NewsSpider(scrapy.Spider):
             if self.is_too_old(source, entry.published):
                 self.count("discovery/skipped_too_old", source)
             elif self.wants_article(source, entry.link):
-                yield self._article_request(entry.link, source, entry.published)
+                if request := self._article_request(entry.link, source, entry.published):
+                    yield request
             else:
                 self.count("discovery/skipped_not_article", source)
 
@@ -212,7 +224,8 @@ class NewsSpider(scrapy.Spider):
             if not source.owns_url(link):
                 continue
             if self.wants_article(source, link, from_listing=True):
-                yield self._article_request(link, source, None)
+                if request := self._article_request(link, source, None):
+                    yield request
             elif depth < self.listing_depth:
                 yield scrapy.Request(
                     link,

@@ -190,8 +190,10 @@ def test_adding_a_key_again_replaces_its_text(texts, index):
 
 def test_the_index_persists_across_a_reopened_store(texts, tmp_path):
     with open_state_store(tmp_path) as store:
-        NearDuplicateIndex(store).add("youm7", texts["08_youm7"])
-        NearDuplicateIndex(store).add("seed-a", read(SEEDS[0]))
+        index = NearDuplicateIndex(store)
+        index.add("youm7", texts["08_youm7"])
+        index.add("seed-a", read(SEEDS[0]))
+        assert index.flush() == 2
     with open_state_store(tmp_path) as store:
         reopened = NearDuplicateIndex(store)
         assert reopened.find(with_intro_added(texts["08_youm7"]))[0] == "youm7"
@@ -212,3 +214,17 @@ def test_texts_of_min_words_are_compared(index):
     assert index.add("long-enough", text)
     assert index.find(text) == ("long-enough", 1.0)
     assert index.find(words(MIN_WORDS, offset=1000)) is None
+
+
+def test_unflushed_signatures_never_reach_the_store(texts, tmp_path):
+    """Only signatures of committed articles are persisted: a crash forgets the rest."""
+    with open_state_store(tmp_path) as store:
+        index = NearDuplicateIndex(store)
+        index.add("committed", texts["08_youm7"])
+        index.add("never-written", texts["01_cnnarabic"])
+        assert index.find(with_intro_added(texts["01_cnnarabic"]))[0] == "never-written"
+        assert index.flush(["committed"]) == 1
+    with open_state_store(tmp_path) as store:
+        reopened = NearDuplicateIndex(store)
+        assert reopened.find(with_intro_added(texts["08_youm7"]))[0] == "committed"
+        assert reopened.find(with_intro_added(texts["01_cnnarabic"])) is None

@@ -11,7 +11,7 @@ import pytest
 
 from crawler.article import analyze_page, warm_up_worker
 from crawler.extract import ExtractOptions, NotAnArticle, decode_html
-from crawler.pool import TaskTimeout, WorkerCrashed, WorkerPool
+from crawler.pool import MAX_START_FAILURES, PoolBroken, TaskTimeout, WorkerCrashed, WorkerPool
 from tests import pool_tasks
 from tests.golden_pages import all_pages
 
@@ -123,3 +123,13 @@ def test_tasks_spread_over_all_workers():
     assert run(with_pool(pool_tasks.echo_after, four_slow_tasks, workers=2)) == [0, 1, 2, 3]
     worker_pids = run(with_pool(pool_tasks.own_pid, pids_of_busy_workers, workers=2))
     assert 1 <= len(worker_pids) <= 2 and os.getpid() not in worker_pids
+
+
+def test_workers_that_cannot_start_break_the_pool_instead_of_looping(monkeypatch):
+    async def run_one(pool):
+        with pytest.raises(PoolBroken):
+            await pool.run("x", 0)
+        return pool._start_failures
+
+    failures = run(with_pool(pool_tasks.echo_after, run_one, workers=1, initializer=pool_tasks.always_crash))
+    assert failures == MAX_START_FAILURES
