@@ -1,8 +1,11 @@
-"""Command line: ``python -m crawler demo | extract PATH``.
+"""Command line: ``python -m crawler demo | extract PATH | run``.
 
 - ``demo`` serves the bundled sample site on 127.0.0.1 and crawls it with the
   real spider and pipelines, offline.
 - ``extract PATH [--url URL]`` prints the item one saved page would produce.
+- ``run [--output-dir DIR] [-a NAME=VALUE] [-s NAME=VALUE]`` is the cron
+  entry point: a locked, checked crawl with a meaningful exit code
+  (see ``crawler/cron.py``).
 """
 
 from __future__ import annotations
@@ -44,6 +47,19 @@ def command_demo(args) -> int:
     return run_demo(Path(args.output_dir))
 
 
+def command_run(args) -> int:
+    from crawler.cron import EXIT_CONFIG, parse_pairs, run
+
+    try:
+        spider_args = parse_pairs(args.spider_args, "-a")
+        settings = parse_pairs(args.settings, "-s")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    output_dir = Path(args.output_dir or settings.pop("OUTPUT_DIR", "output"))
+    return run(output_dir, spider_args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m crawler", description="Arabic news crawler tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -56,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("path", help="saved HTML file (raw bytes)")
     extract.add_argument("--url", help="the page's original URL (used for links, dates and canonical URL)")
     extract.set_defaults(handler=command_extract)
+
+    run = commands.add_parser("run", help="one scheduled crawl: locked, logged, with a meaningful exit code")
+    run.add_argument("--output-dir", help="OUTPUT_DIR for data, logs, state and manifests (default: output)")
+    run.add_argument("-a", dest="spider_args", action="append", default=[], metavar="NAME=VALUE", help="spider argument")
+    run.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting")
+    run.set_defaults(handler=command_run)
     return parser
 
 

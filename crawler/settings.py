@@ -71,6 +71,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.run_log.RunLogExtension": 0,
     "crawler.visited_pages.VisitedPagesExtension": 10,
+    "crawler.manifest.ManifestExtension": 20,
 }
 
 LOG_LEVEL = "INFO"

@@ -1,0 +1,127 @@
+"""``python -m crawler run``: one scheduled crawl, safe to call from cron.
+
+- Takes an exclusive ``flock`` on ``OUTPUT_DIR/.lock``: a run that overlaps
+  the previous one exits at once with ``EXIT_LOCKED`` and a clear message,
+  and touches nothing else.
+- Checks the sources registry before starting, so a bad config fails with
+  ``EXIT_CONFIG`` and names the source and field.
+- Runs the ``news`` spider in this process; its log goes to
+  ``OUTPUT_DIR/logs/RUN_ID.log`` and its manifest to ``OUTPUT_DIR/manifests/``.
+- Exits ``EXIT_FAILED`` when the crawl failed: an error was logged, the
+  finish reason is not ``finished`` (a SIGTERM gives ``shutdown``), or no
+  sitemap, feed or section page could be fetched although the previous run
+  fetched some (the sources became unreachable).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
+LOCK_FILE = ".lock"
+
+
+@contextmanager
+def exclusive_lock(output_dir: Path):
+    """Yields True while this process holds OUTPUT_DIR's lock, False if another does."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(output_dir / LOCK_FILE, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield True
+    finally:
+        handle.close()  # releases the lock
+
+
+def crawl_verdict(stats: dict, previous: dict | None) -> tuple[int, str]:
+    """(exit code, reason) for a finished crawl's stats and the previous run's manifest."""
+    reason = stats.get("finish_reason")
+    if reason != "finished":
+        return EXIT_FAILED, f"finish reason is {reason!r}, not 'finished'"
+    errors = stats.get("log_count/ERROR", 0) + stats.get("log_count/CRITICAL", 0)
+    if errors:
+        return EXIT_FAILED, f"{errors} error(s) logged; see the run log"
+    discovered = sum(stats.get(f"news/discovery/{kind}", 0) for kind in ("sitemaps", "feeds", "listings"))
+    reached_before = (previous or {}).get("totals", {}).get("discovery_documents", 0)
+    if discovered == 0 and reached_before:
+        return EXIT_FAILED, "no sitemap, feed or section page could be fetched, though the previous run fetched some"
+    return EXIT_OK, "ok"
+
+
+def parse_pairs(pairs: list[str], flag: str) -> dict[str, str]:
+    parsed = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise ValueError(f"{flag} {pair!r}: expected NAME=VALUE")
+        parsed[name] = value
+    return parsed
+
+
+def check_sources(spider_args: dict[str, str]) -> None:
+    """Fail early on a bad registry (ad-hoc crawls do not use it)."""
+    if any(spider_args.get(kind) for kind in ("sitemap", "feed", "url")):
+        return
+    from crawler.sources import load_sources, select_sources
+
+    select_sources(load_sources(spider_args.get("sources_file")), spider_args.get("source"))
+
+
+def run_crawl(output_dir: Path, spider_args: dict[str, str], settings_overrides: dict[str, str]):
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.setdict({**settings_overrides, "OUTPUT_DIR": str(output_dir)}, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler("news")
+    process.crawl(crawler, **spider_args)
+    process.start()
+    return crawler
+
+
+def run(output_dir: Path, spider_args: dict[str, str], settings_overrides: dict[str, str]) -> int:
+    from crawler.manifest import latest_manifest
+    from crawler.sources import SourceConfigError
+
+    try:
+        check_sources(spider_args)
+    except SourceConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    with exclusive_lock(output_dir) as locked:
+        if not locked:
+            print(
+                f"another crawl holds the lock on {output_dir / LOCK_FILE}; exiting without crawling",
+                file=sys.stderr,
+            )
+            return EXIT_LOCKED
+        previous = latest_manifest(output_dir)
+        crawler = run_crawl(output_dir, spider_args, settings_overrides)
+        stats = crawler.stats.get_stats()
+        code, reason = crawl_verdict(stats, previous)
+        manifest = getattr(crawler, "news_manifest_path", None)
+        summary = f"{stats.get('news/items_written', 0)} articles written; manifest {manifest}"
+        if code == EXIT_OK:
+            print(f"crawl finished: {summary}")
+        else:
+            print(f"crawl FAILED ({reason}): {summary}", file=sys.stderr)
+        return code

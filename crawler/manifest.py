@@ -1,0 +1,119 @@
+"""The run manifest: what one run did, as JSON inside OUTPUT_DIR.
+
+``OUTPUT_DIR/manifests/RUN_ID.json`` holds the start and end times, the
+finish reason, the data files written and, per source, pages fetched,
+articles emitted, duplicates and drops by reason. It is written atomically
+(temporary name, then rename) when the spider closes, so a cron wrapper or
+a monitoring job can read the last one safely.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scrapy import signals
+
+from crawler.run_log import output_dir_of, run_id_of
+from crawler.stats import PREFIX
+
+logger = logging.getLogger(__name__)
+
+MANIFEST_DIR = "manifests"
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else (str(value) if value else None)
+
+
+def source_summaries(stats: dict) -> dict[str, dict]:
+    """Per-source counters from the ``news/source/NAME/...`` stats."""
+    prefix = f"{PREFIX}/source/"
+    sources: dict[str, dict] = {}
+    for key, value in stats.items():
+        if not key.startswith(prefix):
+            continue
+        name, _, counter = key[len(prefix):].partition("/")
+        summary = sources.setdefault(
+            name,
+            {"pages_fetched": 0, "articles_emitted": 0, "duplicates_marked": 0, "updated": 0, "skipped_known": 0, "dropped": {}, "errors": {}},
+        )
+        if counter == "pages_fetched":
+            summary["pages_fetched"] = value
+        elif counter == "items_written":
+            summary["articles_emitted"] = value
+        elif counter == "marked_near_duplicate":
+            summary["duplicates_marked"] = value
+        elif counter == "updated":
+            summary["updated"] = value
+        elif counter == "discovery/skipped_known":
+            summary["skipped_known"] = value
+        elif counter.startswith("dropped/"):
+            summary["dropped"][counter.removeprefix("dropped/")] = value
+        elif counter.startswith("errors/"):
+            summary["errors"][counter.removeprefix("errors/")] = value
+    return sources
+
+
+def build_manifest(run_id: str, stats: dict, files: list[Path], output_dir: Path, finish_reason: str | None) -> dict:
+    return {
+        "run_id": run_id,
+        "started_at": _iso(stats.get("start_time")),
+        "finished_at": _iso(stats.get("finish_time")) or datetime.now(timezone.utc).isoformat(),
+        "finish_reason": finish_reason,
+        "data_files": [str(path.relative_to(output_dir)) if path.is_relative_to(output_dir) else str(path) for path in files],
+        "totals": {
+            "pages_fetched": stats.get(f"{PREFIX}/pages_fetched", 0),
+            "articles_emitted": stats.get(f"{PREFIX}/items_written", 0),
+            "duplicates_marked": stats.get(f"{PREFIX}/marked_near_duplicate", 0),
+            "discovery_documents": sum(stats.get(f"{PREFIX}/discovery/{kind}", 0) for kind in ("sitemaps", "feeds", "listings")),
+            "errors": stats.get("log_count/ERROR", 0),
+        },
+        "sources": source_summaries(stats),
+    }
+
+
+def write_json_atomically(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".part")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=2)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def latest_manifest(output_dir: Path) -> dict | None:
+    manifests = sorted((output_dir / MANIFEST_DIR).glob("*.json"))
+    if not manifests:
+        return None
+    try:
+        return json.loads(manifests[-1].read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+class ManifestExtension:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        extension = cls(crawler)
+        # After the pipelines' close_spider, so the last data file is listed.
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        return extension
+
+    def engine_stopped(self):
+        output_dir = output_dir_of(self.crawler)
+        stats = self.crawler.stats.get_stats()
+        writer = getattr(self.crawler, "news_writer", None)
+        files = writer.committed_files if writer is not None else []
+        manifest = build_manifest(run_id_of(self.crawler), stats, files, output_dir, stats.get("finish_reason"))
+        path = output_dir / MANIFEST_DIR / f"{manifest['run_id']}.json"
+        write_json_atomically(path, manifest)
+        self.crawler.news_manifest_path = path
+        logger.info("Run manifest written to %s", path)
