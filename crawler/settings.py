@@ -37,6 +37,10 @@ TELNETCONSOLE_ENABLED = False
 # A cron crawler has no business opening a control port.
 REMOTE_CONTROL_ENABLED = False
 
+# --- Discovery ----------------------------------------------------------------
+# Registry sources also crawl the sitemaps their robots.txt declares.
+NEWS_ROBOTS_SITEMAPS = True
+
 # --- Output -----------------------------------------------------------------
 # Everything a run writes (data, logs, state) goes below OUTPUT_DIR.
 OUTPUT_DIR = "output"

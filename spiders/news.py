@@ -51,6 +51,15 @@ def parse_since(value: str | None) -> datetime | None:
         raise ValueError(f"since={value!r} is not a date in YYYY-MM-DD form") from exc
 
 
+def robots_urls(source: Source) -> list[str]:
+    """robots.txt of each site the source's discovery URLs are on."""
+    origins = {}
+    for url in (*source.sitemaps, *source.feeds, *source.sections):
+        parts = urlsplit(url)
+        origins.setdefault(f"{parts.scheme}://{parts.netloc}", None)
+    return [f"{origin}/robots.txt" for origin in origins]
+
+
 def is_html(response: Response) -> bool:
     content_type = response.headers.get(b"Content-Type", b"").lower()
     if content_type:
@@ -106,6 +115,9 @@ class NewsSpider(scrapy.Spider):
                 yield self._request(url, self.parse_page, source, listing_depth=0)
             return
         for source in self.sources:
+            if self.settings.getbool("NEWS_ROBOTS_SITEMAPS", True):
+                for url in robots_urls(source):
+                    yield self._request(url, self.parse_robots, source, errback=self.on_robots_error)
             for url in source.sitemaps:
                 yield self._request(url, self.parse_sitemap, source)
             for url in source.feeds:
@@ -113,11 +125,15 @@ class NewsSpider(scrapy.Spider):
             for url in source.sections:
                 yield self._request(url, self.parse_listing, source, listing_depth=0)
 
-    def _request(self, url: str, callback, source: Source, **meta) -> scrapy.Request:
+    def _request(self, url: str, callback, source: Source, errback=None, **meta) -> scrapy.Request:
         # Discovery documents are always fetched fresh and never deduplicated
         # away: they are how a cron run learns what is new.
         return scrapy.Request(
-            url, callback=callback, errback=self.on_error, dont_filter=True, meta={"source": source.name, **meta}
+            url,
+            callback=callback,
+            errback=errback or self.on_error,
+            dont_filter=True,
+            meta={"source": source.name, **meta},
         )
 
     def _article_request(self, url: str, source: Source, discovered: datetime | None) -> scrapy.Request | None:
@@ -198,6 +214,16 @@ class NewsSpider(scrapy.Spider):
             else:
                 self.count("discovery/skipped_not_article", source)
 
+    def parse_robots(self, response: Response):
+        """Sitemaps a site declares in robots.txt, beyond those in the registry."""
+        source = self.source_of(response)
+        known = set(source.sitemaps)
+        text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        for url in discovery.sitemaps_from_robots(text, response.url):
+            if url not in known and source.owns_url(url):
+                self.count("discovery/robots_sitemaps", source)
+                yield self._request(url, self.parse_sitemap, source)
+
     def parse_feed(self, response: Response):
         source = self.source_of(response)
         entries = discovery.parse_feed(response.body, response.url)
@@ -265,6 +291,10 @@ class NewsSpider(scrapy.Spider):
             discovered_date=response.meta.get("discovered_date"),
             fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
+
+    def on_robots_error(self, failure):
+        # Many sites have no robots.txt; that is not a crawl error.
+        logger.debug("No robots.txt sitemaps from %s: %s", failure.request.url, failure.value)
 
     def on_error(self, failure):
         request = failure.request

@@ -58,7 +58,9 @@ def _crawl_in_child(connection, output_dir: str, settings: dict, spider_kwargs: 
         crawler = process.create_crawler("news")
         items = []
         crawler.signals.connect(
-            lambda item, **_: items.append({k: item.get(k) for k in ARTICLE_FIELDS}), signal=signals.item_scraped
+            lambda item, **_: items.append({k: item.get(k) for k in ARTICLE_FIELDS}),
+            signal=signals.item_scraped,
+            weak=False,
         )
         process.crawl(crawler, **spider_kwargs)
         process.start()
