@@ -187,13 +187,24 @@ class NearDuplicateIndex:
         self.pending[key] = (band_hashes(minhash), signature_bytes(minhash))
         return True
 
+    def take(self, keys: Iterable[str] | None = None) -> list[tuple[str, list[int], bytes]]:
+        """Remove and return the pending (key, band_hashes, signature) of *keys* (all when None),
+        for the caller to store together with the articles they belong to."""
+        chosen = list(self.pending) if keys is None else [key for key in keys if key in self.pending]
+        return [(key, *self.pending.pop(key)) for key in chosen]
+
     def flush(self, keys: Iterable[str] | None = None) -> int:
         """Write the pending signatures of *keys* (all when None) to the store; returns how many."""
-        chosen = list(self.pending) if keys is None else [key for key in keys if key in self.pending]
-        self.store.add_signatures((key, *self.pending[key]) for key in chosen)
-        for key in chosen:
-            del self.pending[key]
-        return len(chosen)
+        taken = self.take(keys)
+        self.store.add_signatures(taken)
+        return len(taken)
+
+    def signature_entry(self, key: str, text: str) -> tuple[str, list[int], bytes] | None:
+        """(key, band_hashes, signature) of a text, without indexing it (for recovery)."""
+        if not is_long_enough(text):
+            return None
+        minhash = signature(text)
+        return key, band_hashes(minhash), signature_bytes(minhash)
 
 
 def _band_hash(band: int, values: bytes) -> int:

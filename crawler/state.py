@@ -85,6 +85,9 @@ CREATE TABLE minhash_bands (
     PRIMARY KEY (band, band_hash, key)
 ) WITHOUT ROWID;
 CREATE INDEX minhash_bands_key ON minhash_bands (key);
+CREATE TABLE committed_files (
+    file TEXT PRIMARY KEY
+) WITHOUT ROWID;
 CREATE TABLE visited_pages (
     key TEXT PRIMARY KEY,
     reason TEXT NOT NULL,
@@ -148,6 +151,19 @@ class StateStore(Protocol):
 
     def record_written(self, entries: Iterable[ArticleState]) -> None:
         """Upsert *entries*, all or none, after their data file was committed."""
+
+    def record_committed(
+        self,
+        file: str,
+        entries: Iterable[ArticleState],
+        aliases: Iterable[tuple[str, str]] = (),
+        signatures: Iterable[tuple[str, Sequence[int], bytes]] = (),
+    ) -> None:
+        """Everything one committed data file means, in one transaction: its articles,
+        their URL aliases and MinHash signatures, and the file's name (``is_committed``)."""
+
+    def is_committed(self, file: str) -> bool:
+        """Whether ``record_committed`` ran for this data file."""
 
     def add_alias(self, url_key: str, article_key: str) -> None:
         """Make *url_key* (a fetched URL's key) lead to the article *article_key*."""
@@ -286,17 +302,39 @@ class SqliteStateStore:
             self._connection.executemany(_UPSERT_ARTICLE, rows)
         logger.debug("Recorded %d written articles in %s", len(rows), self.path)
 
+    def record_committed(
+        self,
+        file: str,
+        entries: Iterable[ArticleState],
+        aliases: Iterable[tuple[str, str]] = (),
+        signatures: Iterable[tuple[str, Sequence[int], bytes]] = (),
+    ) -> None:
+        rows = [_row_from_article(entry) for entry in entries]
+        with self._transaction():
+            self._connection.executemany(_UPSERT_ARTICLE, rows)
+            for url_key, article_key in aliases:
+                self._insert_alias(url_key, article_key)
+            self._insert_signatures(signatures)
+            self._connection.execute("INSERT OR IGNORE INTO committed_files (file) VALUES (?)", (file,))
+        logger.debug("Recorded %d articles of %s in %s", len(rows), file, self.path)
+
+    def is_committed(self, file: str) -> bool:
+        return self._connection.execute("SELECT 1 FROM committed_files WHERE file = ?", (file,)).fetchone() is not None
+
     def add_alias(self, url_key: str, article_key: str) -> None:
+        with self._transaction():
+            self._insert_alias(url_key, article_key)
+
+    def _insert_alias(self, url_key: str, article_key: str) -> None:
         # One level only: an alias always names a key that is not itself an alias.
         target = self._alias_target(article_key) or article_key
         if url_key == target:
             return
-        with self._transaction():
-            self._connection.execute(
-                "INSERT INTO aliases (url_key, article_key) VALUES (?, ?) "
-                "ON CONFLICT (url_key) DO UPDATE SET article_key = excluded.article_key",
-                (url_key, target),
-            )
+        self._connection.execute(
+            "INSERT INTO aliases (url_key, article_key) VALUES (?, ?) "
+            "ON CONFLICT (url_key) DO UPDATE SET article_key = excluded.article_key",
+            (url_key, target),
+        )
 
     def count(self) -> int:
         return self._connection.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
@@ -311,17 +349,20 @@ class SqliteStateStore:
         if not entries:
             return
         with self._transaction():
-            for key, band_hashes, signature in entries:
-                self._connection.execute("DELETE FROM minhash_bands WHERE key = ?", (key,))
-                self._connection.executemany(
-                    "INSERT OR IGNORE INTO minhash_bands (band, band_hash, key) VALUES (?, ?, ?)",
-                    [(band, band_hash, key) for band, band_hash in enumerate(band_hashes)],
-                )
-                self._connection.execute(
-                    "INSERT INTO minhash_signatures (key, signature) VALUES (?, ?) "
-                    "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature",
-                    (key, signature),
-                )
+            self._insert_signatures(entries)
+
+    def _insert_signatures(self, entries: Iterable[tuple[str, Sequence[int], bytes]]) -> None:
+        for key, band_hashes, signature in entries:
+            self._connection.execute("DELETE FROM minhash_bands WHERE key = ?", (key,))
+            self._connection.executemany(
+                "INSERT OR IGNORE INTO minhash_bands (band, band_hash, key) VALUES (?, ?, ?)",
+                [(band, band_hash, key) for band, band_hash in enumerate(band_hashes)],
+            )
+            self._connection.execute(
+                "INSERT INTO minhash_signatures (key, signature) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature",
+                (key, signature),
+            )
 
     def lsh_candidates(self, band_hashes: Sequence[int]) -> set[str]:
         candidates: set[str] = set()

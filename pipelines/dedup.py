@@ -50,10 +50,11 @@ class DedupPipeline:
         self.index = NearDuplicateIndex(self.store)
         self.crawler.news_writer.commit_listeners.append(self.forget_committed)
 
-    def forget_committed(self, path, receipts) -> None:
-        """The receipts' file is committed: persist their signatures, drop them from memory."""
-        self.index.flush(receipt["key"] for receipt in receipts)
-        for receipt in receipts:
+    def forget_committed(self, batch) -> None:
+        """A data file is committed: its signatures go to the store with it, and its
+        articles leave this run's pending memory."""
+        batch.signatures.extend(self.index.take(receipt["key"] for receipt in batch.receipts))
+        for receipt in batch.receipts:
             self.pending_hash_by_key.pop(receipt["key"], None)
             self.pending_key_by_hash.pop(receipt["content_hash"], None)
             self.pending_url_by_key.pop(receipt["key"], None)

@@ -4,21 +4,27 @@ Layout: ``OUTPUT_DIR/data/SOURCE/RUN_ID-NNNN.jsonl``. Files are committed
 every OUTPUT_ROTATE_ITEMS items, every OUTPUT_ROTATE_SECONDS seconds and at
 close; until then they exist only as ``.part`` files that no reader picks up.
 
-Only once a file is committed are its articles recorded in the state store:
-a crash before that leaves them unrecorded, so the next run fetches them again
-instead of believing they were written.
+Only once a file is committed are its articles recorded in the state store,
+in one transaction with the file's name: a crash before the rename leaves
+them unrecorded, so the next run fetches them again; a crash between the
+rename and the transaction is repaired when the next run starts
+(``recover_unrecorded_files``), so no article is ever written twice.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from itemadapter import ItemAdapter
 from twisted.internet import task
 
+from crawler.arabic import fold_for_fingerprint
 from crawler.crawl_state import state_store_of
+from crawler.near_duplicates import NearDuplicateIndex
 from crawler.items import ARTICLE_FIELDS, SCHEMA_VERSION
 from crawler.jsonl_writer import RotatingJsonlWriter, discard_unfinished, safe_path_component
 from crawler.run_log import ensure_writable_dir, output_dir_of, run_id_of
@@ -80,6 +86,62 @@ def article_states(receipts: list[dict], path: Path, now: datetime) -> list[Arti
     ]
 
 
+@dataclass
+class CommitBatch:
+    """One committed data file: what the state store records about it, in one transaction."""
+
+    path: Path
+    name: str  # relative to the data folder, so OUTPUT_DIR can move
+    receipts: list[dict]
+    signatures: list = field(default_factory=list)
+
+
+def aliases_of(receipts: list[dict]) -> list[tuple[str, str]]:
+    return [(r["url_key"], r["key"]) for r in receipts if r["url_key"] != r["key"]]
+
+
+def receipt_of_record(record: dict) -> dict:
+    """A receipt rebuilt from a written line (recovery has no discovery date)."""
+    canonical = record.get("canonical_url") or record["url"]
+    return {
+        "key": canonicalize_url(canonical),
+        "url_key": canonicalize_url(record["url"]),
+        "canonical_url": canonical,
+        "content_hash": record["content_hash"],
+        "published_at": record.get("published_at"),
+        "discovered_at": None,
+        "version": record.get("version") or 1,
+        "source": record.get("source"),
+    }
+
+
+def read_records(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def recover_unrecorded_files(data_dir: Path, store) -> int:
+    """Record committed data files that a crash left out of the state; returns how many."""
+    recovered = 0
+    index = NearDuplicateIndex(store)
+    for path in sorted(data_dir.rglob("*.jsonl")):
+        name = str(path.relative_to(data_dir))
+        if store.is_committed(name):
+            continue
+        records = read_records(path)
+        receipts = [receipt_of_record(record) for record in records]
+        signatures = [
+            entry
+            for record, receipt in zip(records, receipts)
+            if (entry := index.signature_entry(receipt["key"], fold_for_fingerprint(record["text"])))
+        ]
+        now = datetime.now(timezone.utc)
+        store.record_committed(name, article_states(receipts, path, now), aliases_of(receipts), signatures)
+        logger.warning("Recorded %d articles of %s, committed by an interrupted run", len(records), path)
+        recovered += 1
+    return recovered
+
+
 def source_data_dir(data_dir: Path, source: str) -> Path:
     """The folder for one source's files; a hostile name can never leave ``data_dir``."""
     directory = (data_dir / safe_path_component(source)).resolve()
@@ -98,7 +160,7 @@ class JsonlWriterPipeline:
         self.writers: dict[str, RotatingJsonlWriter] = {}
         self.store = None
         self._timer: task.LoopingCall | None = None
-        # Other components (state, manifest) subscribe to learn what is safely on disk.
+        # Other components add to each commit before it is recorded (dedup: signatures).
         self.commit_listeners = []
 
     @classmethod
@@ -120,6 +182,9 @@ class JsonlWriterPipeline:
         discarded = discard_unfinished(self.data_dir)
         if discarded:
             count(self.crawler.stats, "output/discarded_part_files", amount=discarded)
+        recovered = recover_unrecorded_files(self.data_dir, self.store)
+        if recovered:
+            count(self.crawler.stats, "output/recovered_files", amount=recovered)
         if self.rotate_seconds > 0:
             self._timer = task.LoopingCall(self.commit_all)
             self._timer.start(self.rotate_seconds, now=False)
@@ -142,13 +207,12 @@ class JsonlWriterPipeline:
         return item
 
     def _committed(self, path: Path, receipts: list[dict]) -> None:
-        self.store.record_written(article_states(receipts, path, datetime.now(timezone.utc)))
-        for receipt in receipts:
-            if receipt["url_key"] != receipt["key"]:
-                self.store.add_alias(receipt["url_key"], receipt["key"])
-        count(self.crawler.stats, "output/files_committed")
+        batch = CommitBatch(path=path, name=str(path.relative_to(self.data_dir.resolve())), receipts=receipts)
         for listener in self.commit_listeners:
-            listener(path, receipts)
+            listener(batch)
+        states = article_states(receipts, path, datetime.now(timezone.utc))
+        self.store.record_committed(batch.name, states, aliases_of(receipts), batch.signatures)
+        count(self.crawler.stats, "output/files_committed")
 
     def commit_all(self) -> None:
         for writer in self.writers.values():

@@ -196,16 +196,32 @@ def test_a_run_with_nothing_new_fetches_no_article_page(news_site, tmp_path):
     assert again.stat("news/pages_fetched") == 0
 
 
-def test_syndicated_copy_gets_duplicate_of(news_site, tmp_path):
+SYNDICATION_INTRO = "نشرت وكالة الأنباء الرسمية اليوم تفاصيل جديدة حول الخبر الذي تناقلته وسائل الإعلام المحلية والعربية."
+
+
+def test_syndicated_copy_in_a_later_run_gets_duplicate_of(news_site, tmp_path):
     site_files, server, sources = news_site
-    original = STORIES[1]
-    intro = "نشرت وكالة الأنباء الرسمية اليوم تفاصيل جديدة حول الخبر الذي تناقلته وسائل الإعلام المحلية والعربية."
-    copy_path = site_files.add(50, "sitemap", text=intro + "\n\n" + original + "\n\n(أ ف ب)", lastmod="2025-03-02")
-    result = crawl(tmp_path / "out", sources)
-    copy = next(r for r in result.items if r["url"].endswith(copy_path))
-    first = next(r for r in result.items if r["url"].endswith("/article/1.html"))
-    assert copy["duplicate_of"] == first["canonical_url"]
+    first_run = crawl(tmp_path / "out", sources)
+    first = next(r for r in first_run.items if r["url"].endswith("/article/1.html"))
     assert first["duplicate_of"] is None
+    copy_text = SYNDICATION_INTRO + "\n\n" + STORIES[1] + "\n\n(أ ف ب)"
+    copy_path = site_files.add(50, "sitemap", text=copy_text, lastmod="2025-03-02")
+    second_run = crawl(tmp_path / "out", sources)
+    (copy,) = second_run.items
+    assert copy["url"].endswith(copy_path)
+    assert copy["duplicate_of"] == first["canonical_url"]
+    assert second_run.stat("news/marked_near_duplicate") == 1
+
+
+def test_syndicated_copies_in_one_run_are_marked_once(news_site, tmp_path):
+    site_files, server, sources = news_site
+    site_files.add(50, "sitemap", text=SYNDICATION_INTRO + "\n\n" + STORIES[1] + "\n\n(أ ف ب)", lastmod="2025-03-02")
+    result = crawl(tmp_path / "out", sources)
+    pair = [r for r in result.items if r["url"].endswith(("/article/1.html", "/article/50.html"))]
+    marked = [r for r in pair if r["duplicate_of"]]
+    assert len(marked) == 1
+    other = next(r for r in pair if r is not marked[0])
+    assert marked[0]["duplicate_of"] == other["canonical_url"]
     assert result.stat("news/marked_near_duplicate") == 1
 
 
