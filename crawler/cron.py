@@ -100,11 +100,13 @@ def run_crawl(output_dir: Path, spider_args: dict[str, str], settings_overrides:
 
 def run(output_dir: Path, spider_args: dict[str, str], settings_overrides: dict[str, str]) -> int:
     from crawler.manifest import latest_manifest
+    from crawler.run_log import OutputDirError, ensure_writable_dir
     from crawler.sources import SourceConfigError
 
     try:
         check_sources(spider_args)
-    except SourceConfigError as exc:
+        ensure_writable_dir(output_dir)
+    except (SourceConfigError, OutputDirError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     with exclusive_lock(output_dir) as locked:

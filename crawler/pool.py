@@ -75,9 +75,11 @@ class _Worker:
 
 
 def _worker_main(connection, function: Callable, initializer: Callable | None) -> None:
-    # The parent decides when to stop; Ctrl-C and SIGTERM go to it, not here.
+    # The parent decides when to stop: Ctrl-C or a SIGTERM sent to the whole
+    # process group (cron's timeout, a shutdown) must let the parent finish the
+    # pages in hand. A worker whose parent died exits on the closed pipe.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if initializer is not None:
         initializer()
     # Warm-up time must not count against the first task's deadline.

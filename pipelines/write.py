@@ -13,6 +13,7 @@ rename and the transaction is repaired when the next run starts
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from crawler.items import ARTICLE_FIELDS, SCHEMA_VERSION
 from crawler.jsonl_writer import RotatingJsonlWriter, discard_unfinished, safe_path_component
 from crawler.run_log import ensure_writable_dir, output_dir_of, run_id_of
 from crawler.state import ArticleState
-from crawler.stats import count
+from crawler.stats import count, drop
 from crawler.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
@@ -159,6 +160,7 @@ class JsonlWriterPipeline:
         self.rotate_seconds = rotate_seconds
         self.writers: dict[str, RotatingJsonlWriter] = {}
         self.store = None
+        self.output_error: str | None = None
         self._timer: task.LoopingCall | None = None
         # Other components add to each commit before it is recorded (dedup: signatures).
         self.commit_listeners = []
@@ -202,9 +204,25 @@ class JsonlWriterPipeline:
     def process_item(self, item):
         adapter = ItemAdapter(item)
         source = adapter.get("source") or "unknown"
-        self.writer_for(source).write(record_of(item), receipt_of(item))
+        if self.output_error is not None:
+            raise drop(self.crawler.stats, "output_error", source, self.output_error)
+        try:
+            self.writer_for(source).write(record_of(item), receipt_of(item))
+        except OSError as exc:
+            self.stop_on_output_error(exc)
+            raise drop(self.crawler.stats, "output_error", source, self.output_error) from None
         count(self.crawler.stats, "items_written", source)
         return item
+
+    def stop_on_output_error(self, exc: OSError) -> None:
+        """Disk full, or OUTPUT_DIR gone read-only: say so once and stop the crawl.
+
+        Items still in flight are dropped with a stat; nothing is recorded in
+        the state for them, so the next run fetches them again.
+        """
+        self.output_error = f"cannot write under {self.data_dir}: {exc.strerror or exc}"
+        logger.error("%s; stopping the crawl", self.output_error)
+        asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="output_error"))
 
     def _committed(self, path: Path, receipts: list[dict]) -> None:
         batch = CommitBatch(path=path, name=str(path.relative_to(self.data_dir.resolve())), receipts=receipts)
@@ -216,7 +234,11 @@ class JsonlWriterPipeline:
 
     def commit_all(self) -> None:
         for writer in self.writers.values():
-            writer.commit()
+            try:
+                writer.commit()
+            except OSError as exc:
+                if self.output_error is None:
+                    self.stop_on_output_error(exc)
 
     @property
     def committed_files(self) -> list[Path]:
