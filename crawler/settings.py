@@ -11,6 +11,8 @@ BOT_NAME = "arabic_news_crawler"
 
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# Our `crawl` reports bad configuration in one line instead of a traceback.
+COMMANDS_MODULE = "crawler.commands"
 
 # --- Politeness -------------------------------------------------------------
 # An honest User-Agent that names the project, so site owners can find us.
