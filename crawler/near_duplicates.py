@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 import numpy as np
@@ -36,6 +37,8 @@ from crawler.arabic import fingerprint_words
 from crawler.state import StateStore
 
 logger = logging.getLogger(__name__)
+
+_WORD_RE = re.compile(r"\w+")
 
 # Words per shingle, chosen with bench/dedup_threshold.py (5 eval texts, 2 seeds, their
 # synthetic copies). Lowest copy / highest different-story Jaccard: n=3 0.633 / 0.153,
@@ -88,8 +91,16 @@ SIGNATURE_SCHEME = (
 
 def shingles(text: str, size: int = SHINGLE_SIZE) -> set[str]:
     """Return the set of word *size*-grams of ``fingerprint_words(text)``."""
-    words = fingerprint_words(text)
+    return shingles_of_words(fingerprint_words(text), size)
+
+
+def shingles_of_words(words: Sequence[str], size: int = SHINGLE_SIZE) -> set[str]:
     return {" ".join(words[start : start + size]) for start in range(len(words) - size + 1)}
+
+
+def words_of_folded(folded_text: str) -> list[str]:
+    """The words of a text that is already ``fold_for_fingerprint``-ed (no second fold)."""
+    return _WORD_RE.findall(folded_text)
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -105,8 +116,12 @@ def is_long_enough(text: str) -> bool:
 
 def signature(text: str) -> MinHash:
     """Return the MinHash of the shingles of *text* (deterministic across processes)."""
+    return signature_of_words(fingerprint_words(text))
+
+
+def signature_of_words(words: Sequence[str]) -> MinHash:
     minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
-    minhash.update_batch([shingle.encode("utf-8") for shingle in sorted(shingles(text))])
+    minhash.update_batch([shingle.encode("utf-8") for shingle in sorted(shingles_of_words(words))])
     return minhash
 
 
@@ -160,7 +175,31 @@ class NearDuplicateIndex:
         """
         if not is_long_enough(text):
             return None
+        return self._best_match(signature(text), exclude)
+
+    def add(self, key: str, text: str) -> bool:
+        """Index *text* as article *key* (pending until ``flush``); False if too short."""
+        if not is_long_enough(text):
+            return False
         minhash = signature(text)
+        self.pending[key] = (band_hashes(minhash), signature_bytes(minhash))
+        return True
+
+    def match_and_add(self, key: str, folded_text: str) -> tuple[str, float] | None:
+        """``find`` then ``add`` for an already folded text, hashing it once: the crawl's path."""
+        words = words_of_folded(folded_text)
+        if len(words) < MIN_WORDS:
+            return None
+        minhash = signature_of_words(words)
+        match = self._best_match(minhash, exclude=key)
+        self.pending[key] = (band_hashes(minhash), signature_bytes(minhash))
+        return match
+
+    def discard(self, key: str) -> None:
+        """Forget a pending signature whose article will not be written."""
+        self.pending.pop(key, None)
+
+    def _best_match(self, minhash: MinHash, exclude: str | None) -> tuple[str, float] | None:
         own_signature = signature_bytes(minhash)
         own_bands = band_hashes(minhash)
         candidates = self.store.lsh_candidates(own_bands)
@@ -179,14 +218,6 @@ class NearDuplicateIndex:
         logger.debug("%d LSH candidates, best match %s", len(candidates), best)
         return best
 
-    def add(self, key: str, text: str) -> bool:
-        """Index *text* as article *key* (pending until ``flush``); False if too short."""
-        if not is_long_enough(text):
-            return False
-        minhash = signature(text)
-        self.pending[key] = (band_hashes(minhash), signature_bytes(minhash))
-        return True
-
     def take(self, keys: Iterable[str] | None = None) -> list[tuple[str, list[int], bytes]]:
         """Remove and return the pending (key, band_hashes, signature) of *keys* (all when None),
         for the caller to store together with the articles they belong to."""
@@ -199,11 +230,12 @@ class NearDuplicateIndex:
         self.store.add_signatures(taken)
         return len(taken)
 
-    def signature_entry(self, key: str, text: str) -> tuple[str, list[int], bytes] | None:
-        """(key, band_hashes, signature) of a text, without indexing it (for recovery)."""
-        if not is_long_enough(text):
+    def signature_entry(self, key: str, folded_text: str) -> tuple[str, list[int], bytes] | None:
+        """(key, band_hashes, signature) of an already folded text, without indexing it (for recovery)."""
+        words = words_of_folded(folded_text)
+        if len(words) < MIN_WORDS:
             return None
-        minhash = signature(text)
+        minhash = signature_of_words(words)
         return key, band_hashes(minhash), signature_bytes(minhash)
 
 

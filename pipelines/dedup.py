@@ -78,15 +78,14 @@ class DedupPipeline:
         if same_text and same_text != key:
             raise drop(stats, "duplicate_exact", source, f"same text as {self.canonical_url_of(same_text)}")
 
-        folded = adapter.get("fingerprint_text") or ""
-        near = self.index.find(folded, exclude=key)
+        near = self.index.match_and_add(key, adapter.get("fingerprint_text") or "")
         if near is not None:
             first_copy, similarity = near
             if self.drop_near_duplicates:
+                self.index.discard(key)
                 raise drop(stats, "duplicate_near", source, f"{similarity:.2f} similar to {self.canonical_url_of(first_copy)}")
             adapter["duplicate_of"] = self.canonical_url_of(first_copy)
             count(stats, "marked_near_duplicate", source)
-        self.index.add(key, folded)
 
         adapter["version"] = next_version(stored, content_hash)
         if adapter["version"] > 1:
