@@ -65,9 +65,12 @@ _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 
 
 def attribute_tokens(value: str) -> set[str]:
-    """Lower-case tokens of a class or id value: ``relatedNews-box`` -> {related, news, box}."""
+    """Lower-case tokens of a class or id value: ``relatedNews-box`` -> {related, news, box},
+    plus each adjacent pair joined (``mostRead`` -> also ``mostread``), so compound
+    widget names match however they are cased or separated."""
     value = _CAMEL_BOUNDARY.sub(" ", value)
-    return {token for token in _TOKEN_SPLIT.split(value.lower()) if token}
+    tokens = [token for token in _TOKEN_SPLIT.split(value.lower()) if token]
+    return {*tokens, *(a + b for a, b in zip(tokens, tokens[1:]))}
 
 
 def names_a_widget(element) -> bool:
@@ -140,7 +143,7 @@ SHARE_BAR_WORDS = frozenset(
 
 # Headings that open a block of teasers ("read also", "related", "most read").
 TEASER_BLOCK_HEADINGS = tuple(
-    _h
+    _h.strip()
     for _h in """
     إخترنا لك|اخترنا لك|إخترنا لكم|اخترنا لكم|أخبار ذات صلة|اخبار ذات صلة|مواضيع ذات صلة|موضوعات ذات صلة|مقالات ذات صلة
     |الموضوعات المتعلقة|أخبار متعلقة|اخبار متعلقة|الأكثر قراءة|الاكثر قراءة|الأكثر تصفحا|الأكثر تصفحاً|الأكثر مشاهدة|الأكثر تداولا

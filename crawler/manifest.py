@@ -58,13 +58,19 @@ def source_summaries(stats: dict) -> dict[str, dict]:
     return sources
 
 
+def relative_name(path: Path, output_dir: Path) -> str:
+    """A data file's name relative to OUTPUT_DIR (the writer's paths are resolved)."""
+    resolved = output_dir.resolve()
+    return str(path.relative_to(resolved)) if path.is_relative_to(resolved) else str(path)
+
+
 def build_manifest(run_id: str, stats: dict, files: list[Path], output_dir: Path, finish_reason: str | None) -> dict:
     return {
         "run_id": run_id,
         "started_at": _iso(stats.get("start_time")),
         "finished_at": _iso(stats.get("finish_time")) or datetime.now(timezone.utc).isoformat(),
         "finish_reason": finish_reason,
-        "data_files": [str(path.relative_to(output_dir)) if path.is_relative_to(output_dir) else str(path) for path in files],
+        "data_files": [relative_name(path, output_dir) for path in files],
         "totals": {
             "pages_fetched": stats.get(f"{PREFIX}/pages_fetched", 0),
             "articles_emitted": stats.get(f"{PREFIX}/items_written", 0),
@@ -87,13 +93,16 @@ def write_json_atomically(path: Path, data: dict) -> None:
 
 
 def latest_manifest(output_dir: Path) -> dict | None:
-    manifests = sorted((output_dir / MANIFEST_DIR).glob("*.json"))
-    if not manifests:
-        return None
-    try:
-        return json.loads(manifests[-1].read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    """The newest readable manifest (a damaged newest one falls back to the one before)."""
+    for path in sorted((output_dir / MANIFEST_DIR).glob("*.json"), reverse=True):
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            logger.warning("Unreadable run manifest skipped: %s", path)
+            continue
+        if isinstance(manifest, dict):
+            return manifest
+    return None
 
 
 class ManifestExtension:

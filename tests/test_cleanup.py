@@ -1,0 +1,435 @@
+"""Tests for crawler.cleanup: widget containers pruned from the DOM, widget lines dropped from the text.
+
+The story lines are ordinary Arabic news prose; the widget lines are the kind a poor
+extractor leaves behind (see ``shared/seeds``). Every "kept" test uses a sentence that
+contains a widget word (تعليق, طباعة, المصدر, رويترز, اقرأ) so a rule that matched on the
+word alone would fail it.
+"""
+
+import lxml.html
+import pytest
+
+from crawler.cleanup import (
+    attribute_tokens,
+    clean_body_lines,
+    comparable,
+    link_texts_of,
+    prune_widget_elements,
+)
+
+# --- Story prose ----------------------------------------------------------------------------
+
+HEADLINE = "الحكومة المصرية تعلن خطة لخفض عجز الموازنة"
+LEAD = (
+    "أعلنت وزارة المالية المصرية، اليوم الأحد، عن خطة جديدة لخفض العجز في الموازنة العامة "
+    "خلال العام المالي المقبل، وفق بيان رسمي نشرته الوزارة على موقعها."
+)
+QUOTE = (
+    "وقال وزير المالية في مؤتمر صحفي بالقاهرة إن الحكومة تستهدف زيادة الإيرادات الضريبية "
+    "دون فرض أعباء جديدة على محدودي الدخل."
+)
+TALKS = (
+    "وأضاف أن المفاوضات مع صندوق النقد الدولي مستمرة، مشيراً إلى أن الشريحة المقبلة من "
+    "القرض ستصرف قبل نهاية العام الجاري."
+)
+CLOSING = (
+    "ويتوقع خبراء اقتصاديون أن تنعكس الخطة على أسعار السلع الأساسية خلال الأشهر الستة "
+    "المقبلة، خاصة مع تراجع قيمة الجنيه."
+)
+STORY = [LEAD, QUOTE, TALKS, CLOSING]
+
+# Sentences that contain a widget word and are still story text.
+REFUSED_COMMENT = (
+    "ورفض المتحدث باسم الوزارة التعليق على التقارير التي تحدثت عن تعليق المفاوضات مع "
+    "الجانب الأوروبي حتى إشعار آخر."
+)
+PRINTING_COSTS = (
+    "وارتفعت تكاليف طباعة الكتب المدرسية بنسبة ثلاثين في المئة بسبب ارتفاع أسعار الورق "
+    "المستورد هذا العام."
+)
+ANONYMOUS_SOURCE = "وقال المصدر، الذي طلب عدم الكشف عن هويته، إن الاجتماع سيعقد الأسبوع المقبل في الرياض."
+REUTERS_REPORTED = "وذكرت وكالة رويترز نقلاً عن مسؤولين أن الشحنة الأولى من القمح وصلت إلى ميناء الإسكندرية."
+READ_THE_DEAL = "اقرأ الاتفاق كاملاً قبل أن تحكم عليه، قال الوزير للصحفيين الذين سألوه عن تفاصيل القرض الجديد."
+REUTERS_DATELINE_LEAD = (
+    "القاهرة (رويترز) - قال مسؤولون مصريون اليوم الأحد إن الحكومة ستعرض خطة خفض العجز "
+    "على البرلمان الأسبوع المقبل."
+)
+
+
+def words(count: int) -> str:
+    """A long run of story prose (more than any widget size guard allows)."""
+    sentence = QUOTE.split()
+    return " ".join(sentence[i % len(sentence)] for i in range(count))
+
+
+# --- Pass 1: prune_widget_elements ------------------------------------------------------------
+
+
+def parse(body: str):
+    return lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
+
+
+def pruned(body: str, extra_xpath: str | None = None):
+    tree = parse(body)
+    removed = prune_widget_elements(tree, extra_xpath)
+    return tree, removed
+
+
+def ids_left(tree) -> set[str]:
+    return {element.get("id") for element in tree.iter() if element.get("id")}
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value"),
+    [
+        ("class", "social-share"),  # hyphenated
+        ("class", "post_comments"),  # underscored
+        ("class", "relatedNews"),  # camelCase
+        ("class", "most-read box"),  # hyphenated phrase
+        ("class", "newsletter"),
+        ("class", "adUnit top"),
+        ("class", "taboola-feed"),
+    ],
+)
+def test_small_containers_named_as_widgets_are_pruned(attribute, value):
+    tree, removed = pruned(f'<p id="story">{LEAD}</p><div id="w" {attribute}="{value}"><a href="/x">شارك</a> تويتر</div>')
+
+    assert ids_left(tree) == {"story"}
+    assert removed == 1
+
+
+@pytest.mark.parametrize("value", ["mostRead", "readMore", "most_read", "tagList"])
+def test_compound_widget_names_in_camel_case_or_with_underscores_are_pruned(value):
+    tree, removed = pruned(f'<p id="story">{LEAD}</p><div id="w" class="{value}"><a href="/x">الأكثر قراءة</a></div>')
+
+    assert ids_left(tree) == {"story"}
+    assert removed == 1
+
+
+def test_attribute_tokens_split_camel_case_hyphens_and_underscores():
+    assert attribute_tokens("relatedNews-box") == {"related", "news", "box", "relatednews", "newsbox"}
+    assert attribute_tokens("post_share  Buttons") == {"post", "share", "buttons", "postshare", "sharebuttons"}
+
+
+@pytest.mark.parametrize("value", ["download-box", "badge", "loading", "shareholders-report", "headline"])
+def test_class_names_that_only_contain_a_widget_word_are_kept(value):
+    # "ad" inside "download"/"badge"/"loading", "share" inside "shareholders"
+    tree, removed = pruned(f'<div id="keep" class="{value}">{LEAD}</div>')
+
+    assert "keep" in ids_left(tree)
+    assert removed == 0
+
+
+def test_big_article_container_with_an_unlucky_class_keeps_its_text():
+    body = words(120)
+    tree, removed = pruned(f'<div id="article" class="article-body share-enabled"><p>{body}</p></div>')
+
+    assert "article" in ids_left(tree)
+    assert body in tree.text_content()
+    assert removed == 0
+
+
+def test_same_unlucky_class_on_a_small_container_is_pruned():
+    tree, removed = pruned(f'<p id="story">{LEAD}</p><div id="bar" class="share-enabled">شارك الخبر على فيسبوك</div>')
+
+    assert ids_left(tree) == {"story"}
+    assert removed == 1
+
+
+def test_big_widget_container_that_is_mostly_links_is_pruned():
+    teasers = "".join(f'<li><a href="/news/{n}">{words(10)}</a></li>' for n in range(12))
+    tree, removed = pruned(f'<p id="story">{LEAD}</p><ul id="related" class="related-posts">{teasers}</ul>')
+
+    assert ids_left(tree) == {"story"}
+    assert removed == 1
+
+
+def test_figure_and_figcaption_are_always_pruned_even_when_long():
+    caption = words(150)
+    tree, removed = pruned(
+        f'<p id="story">{LEAD}</p><figure id="fig"><img src="a.jpg"><figcaption>{caption}</figcaption></figure>'
+        f'<figcaption id="loose">{caption}</figcaption>'
+    )
+
+    assert ids_left(tree) == {"story"}
+    assert caption not in tree.text_content()
+    assert tree.find(".//img") is None
+    assert removed >= 2  # the figure and the loose figcaption (the nested one may be counted too)
+
+
+def test_aspnet_form_wrapping_the_whole_article_is_kept():
+    body = words(200)
+    tree, removed = pruned(
+        f'<form id="aspnetForm" method="post" action="./news.aspx"><h1>{HEADLINE}</h1><p id="story">{body}</p></form>'
+    )
+
+    assert {"aspnetForm", "story"} <= ids_left(tree)
+    assert body in tree.text_content()
+    assert removed == 0
+
+
+@pytest.mark.parametrize(
+    "chrome",
+    [
+        '<form id="c"><input name="email"> اشترك في نشرتنا البريدية</form>',
+        '<aside id="c">الأكثر قراءة اليوم</aside>',
+        '<footer id="c">جميع الحقوق محفوظة</footer>',
+    ],
+)
+def test_small_chrome_elements_are_pruned(chrome):
+    tree, removed = pruned(f'<p id="story">{LEAD}</p>{chrome}')
+
+    assert ids_left(tree) == {"story"}
+    assert removed == 1
+
+
+def test_big_link_dense_nav_is_pruned_but_a_big_prose_aside_is_kept():
+    menu = "".join(f'<a href="/section/{n}">{words(8)}</a> ' for n in range(15))
+    sidebar_story = words(100)
+    tree, removed = pruned(f'<nav id="menu">{menu}</nav><aside id="box"><p>{sidebar_story}</p></aside>')
+
+    assert ids_left(tree) == {"box"}
+    assert sidebar_story in tree.text_content()
+    assert removed == 1
+
+
+def test_article_and_main_elements_are_never_pruned_by_class():
+    tree, removed = pruned(f'<main id="m" class="comments"><article id="a" class="share">{LEAD}</article></main>')
+
+    assert {"m", "a"} <= ids_left(tree)
+    assert removed == 0
+
+
+def test_pruning_keeps_the_tail_text_that_follows_a_widget():
+    tree, removed = pruned('<p id="story">ارتفعت الأسعار<span class="share-icons">شارك</span> في الأسواق المحلية</p>')
+
+    assert " ".join(tree.get_element_by_id("story").text_content().split()) == "ارتفعت الأسعار في الأسواق المحلية"
+    assert removed == 1
+
+
+def test_extra_xpath_prunes_a_site_specific_widget():
+    tree, removed = pruned(f'<p id="story">{LEAD}</p><div id="promo-x" class="x9f">{words(120)}</div>', "//div[@class='x9f']")
+
+    assert ids_left(tree) == {"story"}
+    assert removed == 1
+
+
+def test_link_texts_of_keeps_multi_word_links_in_comparable_form():
+    tree = parse('<a href="/a">الرئيس يستقبل وفداً أميركياً</a><a href="/b">رياضة</a><a href="/c">  سعر   الذهب اليوم </a>')
+
+    assert link_texts_of(tree) == frozenset({comparable("الرئيس يستقبل وفدا أميركيا"), "سعر الذهب اليوم"})
+
+
+# --- Pass 2: clean_body_lines -----------------------------------------------------------------
+
+
+def test_clean_story_passes_through_unchanged():
+    assert clean_body_lines(STORY, [HEADLINE]) == STORY
+
+
+@pytest.mark.parametrize(
+    "share_bar",
+    [
+        "24 0 تعليق ارسل طباعة تبليغ حذف",
+        "play icon",
+        "شارك عبر فيسبوك تويتر واتساب",
+        "نسخ الرابط",
+    ],
+)
+def test_share_bars_and_counters_are_dropped(share_bar):
+    assert clean_body_lines([LEAD, share_bar, QUOTE, TALKS, CLOSING]) == STORY
+
+
+def test_ad_shortcodes_are_removed_even_when_glued_to_text():
+    lines = ["[ad_1]", LEAD, "0 تعليق[ad_1]", "[ad_2]" + QUOTE, TALKS, CLOSING + "[/ad]"]
+
+    assert clean_body_lines(lines) == STORY
+
+
+def test_read_also_line_with_diacritics_is_dropped():
+    lines = [LEAD, QUOTE, "اقرأ أيضًا: البنك المركزي يرفع أسعار الفائدة للمرة الثالثة", TALKS, "إقرأ أيضاً: سعر الذهب اليوم", CLOSING]
+
+    assert clean_body_lines(lines) == STORY
+
+
+def test_teaser_block_drops_linked_teasers_and_ends_at_a_subheading_that_is_no_link():
+    teaser_a = "البنك المركزي يرفع أسعار الفائدة"
+    teaser_b = "ارتفاع جديد في أسعار الذهب بالسوق المحلية"
+    subheading = "مخاوف من موجة غلاء جديدة"
+    links = frozenset({comparable(teaser_a), comparable(teaser_b)})
+    lines = [LEAD, QUOTE, "اخترنا لك", teaser_a, teaser_b, subheading, TALKS, CLOSING]
+
+    assert clean_body_lines(lines, [HEADLINE], link_texts=links) == [LEAD, QUOTE, subheading, TALKS, CLOSING]
+
+
+@pytest.mark.parametrize("heading", ["إخترنا لك", "مقالات ذات صلة", "قد يعجبك", "روابط ذات صلة", "شارك المقال"])
+def test_every_listed_teaser_heading_opens_a_block(heading):
+    teaser = "البنك المركزي يرفع أسعار الفائدة"
+    lines = [LEAD, QUOTE, heading, teaser, TALKS, CLOSING]
+
+    assert clean_body_lines(lines, [HEADLINE], link_texts=frozenset({comparable(teaser)})) == STORY
+
+
+def test_teaser_block_without_known_links_runs_until_prose():
+    lines = [LEAD, QUOTE, "أخبار ذات صلة", "البنك المركزي يرفع أسعار الفائدة", "مخاوف من موجة غلاء جديدة", TALKS, CLOSING]
+
+    assert clean_body_lines(lines, [HEADLINE]) == STORY
+
+
+def test_bulleted_teasers_after_related_heading_are_dropped():
+    lines = [LEAD, QUOTE, "أخبار ذات صلة:", "- البنك المركزي يرفع أسعار الفائدة", "- سعر الذهب اليوم في مصر", TALKS, CLOSING]
+
+    assert clean_body_lines(lines, [HEADLINE]) == STORY
+
+
+def test_table_teasers_after_most_read_heading_are_dropped():
+    lines = [LEAD, QUOTE, "الأكثر قراءة", "| البنك المركزي يرفع أسعار الفائدة |", "| سعر الذهب اليوم | مصر |", TALKS, CLOSING]
+
+    assert clean_body_lines(lines, [HEADLINE]) == STORY
+
+
+def test_plain_line_after_bulleted_teasers_ends_the_block():
+    subheading = "مخاوف من موجة غلاء جديدة"
+    lines = [LEAD, QUOTE, "اقرأ أيضاً", "- البنك المركزي يرفع أسعار الفائدة", subheading, TALKS, CLOSING]
+
+    assert clean_body_lines(lines, [HEADLINE]) == [LEAD, QUOTE, subheading, TALKS, CLOSING]
+
+
+def test_prose_right_after_a_teaser_heading_is_kept():
+    lines = [LEAD, "اقرأ أيضا", QUOTE, TALKS, CLOSING]
+
+    assert clean_body_lines(lines, [HEADLINE]) == STORY
+
+
+@pytest.mark.parametrize(
+    "promotion",
+    [
+        "حمّل تطبيق سكاي نيوز عربية للاطلاع على آخر الأخبار",
+        "اشترك في النشرة البريدية لتصلك أهم الأخبار يومياً",
+        "تابعونا على فيسبوك وتويتر",
+        "انضم إلى قناتنا على تيليجرام",
+        "التطبيق متاح على Google Play",
+    ],
+)
+def test_app_and_newsletter_promotions_are_dropped(promotion):
+    assert clean_body_lines([LEAD, QUOTE, promotion, TALKS, CLOSING]) == STORY
+
+
+def test_comment_policy_notice_is_dropped_however_long():
+    notice = (
+        "ترحب شبكة CNN بالنقاش الحيوي والمفيد، وكي لا تضطر إدارة الموقع في المستقبل إلى تقييد "
+        "التعليقات، نرجو منكم الالتزام بسياسة النشر واحترام آراء الآخرين وعدم الإساءة لأي طرف"
+    )
+    lines = [LEAD, QUOTE, TALKS, CLOSING, notice, "الآراء الواردة في التعليقات لا تعبر عن رأي الموقع"]
+
+    assert clean_body_lines(lines) == STORY
+
+
+def test_copyright_line_is_dropped():
+    assert clean_body_lines([*STORY, "© 2025 جميع الحقوق محفوظة لموقع اليوم السابع"]) == STORY
+
+
+def test_caption_ending_in_an_agency_credit_is_dropped():
+    lines = [LEAD, "علما روسيا والولايات المتحدة. (رويترز)", QUOTE, "وزير المالية خلال المؤتمر الصحفي (أرشيفية)", TALKS, CLOSING]
+
+    assert clean_body_lines(lines) == STORY
+
+
+def test_top_matter_headline_byline_date_and_dateline_are_dropped():
+    lines = [HEADLINE, "كتب محمد عبد الله", "أبوظبي - سكاي نيوز عربية", *STORY]
+
+    assert clean_body_lines(lines, [HEADLINE], credits=["سكاي نيوز عربية"]) == STORY
+
+
+def test_date_lines_at_the_top_are_dropped():
+    lines = ["نشر في: الأحد 12 يناير 2025 - 10:30 ص", "الإثنين، 13 يناير 2025", *STORY]
+
+    assert clean_body_lines(lines, [HEADLINE]) == STORY
+
+
+def test_dateline_with_an_unknown_credit_is_kept():
+    lines = ["أبوظبي - سكاي نيوز عربية", *STORY]
+
+    assert clean_body_lines(lines, [HEADLINE], credits=["الجزيرة نت"]) == lines
+
+
+def test_dateline_with_an_agency_or_exclusive_credit_needs_no_credits():
+    assert clean_body_lines(["القاهرة (أ ش أ)", *STORY]) == STORY
+    assert clean_body_lines(["بيروت - خاص", *STORY]) == STORY
+
+
+def test_headline_with_diacritics_is_recognised_as_repeated():
+    assert clean_body_lines(["الحكومةُ المصريةُ تعلنُ خطةً لخفضِ عجزِ الموازنةِ", *STORY], [HEADLINE]) == STORY
+
+
+def test_top_matter_deep_in_the_body_is_kept():
+    byline = "كتب محمد عبد الله"
+    dateline = "أبوظبي - سكاي نيوز عربية"
+    lines = [LEAD, QUOTE, TALKS, HEADLINE, byline, dateline, CLOSING, REFUSED_COMMENT, PRINTING_COSTS, ANONYMOUS_SOURCE]
+
+    assert clean_body_lines(lines, [HEADLINE], credits=["سكاي نيوز عربية"]) == lines
+
+
+def test_reuters_dateline_inside_a_long_lead_is_kept():
+    lines = [REUTERS_DATELINE_LEAD, QUOTE, TALKS, CLOSING]
+
+    assert clean_body_lines(lines, [HEADLINE], credits=["رويترز"]) == lines
+
+
+@pytest.mark.parametrize("credit", ["(أ ف ب)", "المصدر: وكالات", "رويترز", "المصدر: وكالة الأنباء الرسمية", "(د ب أ، رويترز)"])
+def test_trailing_agency_and_source_lines_are_dropped(credit):
+    assert clean_body_lines([*STORY, credit]) == STORY
+
+
+def test_several_trailing_credit_lines_are_dropped_together():
+    assert clean_body_lines([*STORY, "كتب محمد عبد الله", "المصدر: وكالات"]) == STORY
+
+
+def test_source_line_in_the_middle_of_the_body_is_kept():
+    note = "المصدر: تقرير البنك الدولي لعام 2024"
+    lines = [LEAD, QUOTE, note, TALKS, CLOSING, REFUSED_COMMENT, PRINTING_COSTS]
+
+    assert clean_body_lines(lines) == lines
+
+
+def test_trailing_tag_list_is_dropped():
+    lines = [*STORY, "- مصر", "- صندوق النقد الدولي", "- الموازنة العامة"]
+
+    assert clean_body_lines(lines, [HEADLINE]) == STORY
+
+
+def test_one_trailing_bullet_and_bullets_inside_the_story_are_kept():
+    measures = ["- خفض الدعم تدريجياً", "- توسيع القاعدة الضريبية", "- ترشيد الإنفاق الحكومي"]
+    lines = [LEAD, QUOTE, *measures, TALKS, CLOSING, "- ترشيد الإنفاق"]
+
+    assert clean_body_lines(lines, [HEADLINE]) == lines
+
+
+def test_story_sentences_containing_widget_words_are_kept():
+    lines = [READ_THE_DEAL, LEAD, REFUSED_COMMENT, PRINTING_COSTS, QUOTE, ANONYMOUS_SOURCE, REUTERS_REPORTED]
+
+    assert clean_body_lines(lines, [HEADLINE], credits=["رويترز"]) == lines
+
+
+def test_everything_at_once_on_a_seed_like_body():
+    lines = [
+        HEADLINE,
+        "24 0 تعليق ارسل طباعة تبليغ حذف",
+        "play icon",
+        "علما روسيا والولايات المتحدة. (رويترز)",
+        LEAD,
+        "اقرأ أيضًا: البنك المركزي يرفع أسعار الفائدة",
+        QUOTE,
+        REFUSED_COMMENT,
+        "أخبار ذات صلة",
+        "- سعر الذهب اليوم في مصر",
+        "- البنك المركزي يرفع أسعار الفائدة",
+        TALKS,
+        "0 تعليق[ad_1]",
+        CLOSING,
+        "(أ ف ب)",
+        "- مصر",
+        "- اقتصاد",
+    ]
+
+    assert clean_body_lines(lines, [HEADLINE]) == [LEAD, QUOTE, REFUSED_COMMENT, TALKS, CLOSING]

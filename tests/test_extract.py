@@ -1,0 +1,253 @@
+"""Tests for crawler.extract.extract_article on small hand-built pages.
+
+Each page holds only what its test is about: an article container, a lead outside it,
+a listing of linked headlines, a "div soup" template, a legacy windows-1256 encoding.
+``now`` is fixed so date reading is deterministic.
+"""
+
+import pickle
+from datetime import datetime, timezone
+
+import pytest
+
+from crawler.extract import (
+    FALLBACK_OPTIONS,
+    ExtractOptions,
+    NotAnArticle,
+    decode_html,
+    extract_article,
+    main_text_lines,
+    parse_html,
+)
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+URL = "https://news.example/economy/2025/02/fuel-prices"
+
+HEADLINE = "الحكومة ترفع أسعار الوقود"
+PARAGRAPHS = [
+    "أعلنت وزارة المالية المصرية، اليوم الأحد، عن خطة جديدة لخفض العجز في الموازنة العامة "
+    "خلال العام المالي المقبل، وفق بيان رسمي نشرته الوزارة على موقعها.",
+    "وقال وزير المالية في مؤتمر صحفي بالقاهرة إن الحكومة تستهدف زيادة الإيرادات الضريبية "
+    "دون فرض أعباء جديدة على محدودي الدخل.",
+    "وأضاف أن المفاوضات مع صندوق النقد الدولي مستمرة، مشيراً إلى أن الشريحة المقبلة من "
+    "القرض ستصرف قبل نهاية العام الجاري.",
+    "ويتوقع خبراء اقتصاديون أن تنعكس الخطة على أسعار السلع الأساسية خلال الأشهر الستة "
+    "المقبلة، خاصة مع تراجع قيمة الجنيه.",
+]
+LEAD = (
+    "قررت الحكومة المصرية رفع أسعار الوقود بنسبة عشرة في المئة اعتباراً من صباح الجمعة، "
+    "في خطوة قالت إنها ضرورية لخفض عجز الموازنة."
+)
+TEASER_HEADLINES = [
+    "زلزال بقوة ست درجات يضرب جنوب تركيا",
+    "البرلمان يقر قانون الإيجار القديم",
+    "ارتفاع أسعار الذهب في السوق المحلية",
+    "المنتخب يتأهل إلى نهائي كأس العرب",
+    "أمطار غزيرة تغرق شوارع الإسكندرية",
+    "الحكومة تعلن خطة جديدة للدعم النقدي",
+    "وزير الخارجية يزور واشنطن الأسبوع المقبل",
+    "افتتاح معرض القاهرة الدولي للكتاب",
+    "انخفاض معدل التضخم خلال يناير",
+]
+ARTICLE_HEAD = f'<title>{HEADLINE} | الأخبار</title><meta property="og:type" content="article">'
+
+
+def page(head: str = "", body: str = "") -> str:
+    return f'<html lang="ar" dir="rtl"><head><meta charset="utf-8">{head}</head><body>{body}</body></html>'
+
+
+def paragraphs(texts=PARAGRAPHS, tag: str = "p") -> str:
+    return "".join(f"<{tag}>{text}</{tag}>" for text in texts)
+
+
+def extract(html: str, options: ExtractOptions = ExtractOptions()) -> dict:
+    return extract_article(html, URL, options, now=NOW)
+
+
+def reason_for(html: str) -> str:
+    with pytest.raises(NotAnArticle) as caught:
+        extract(html)
+    return caught.value.reason
+
+
+# --- Articles -------------------------------------------------------------------------------
+
+
+def test_article_page_gives_its_paragraphs_and_title():
+    html = page(ARTICLE_HEAD, f'<nav><a href="/">الرئيسية</a></nav><article><h1>{HEADLINE}</h1>{paragraphs()}</article>')
+
+    article = extract(html)
+
+    assert article["title"] == HEADLINE
+    assert article["text"] == "\n\n".join(PARAGRAPHS)
+    assert article["word_count"] == sum(len(text.split()) for text in PARAGRAPHS)
+    assert "declares_article" not in article and "site_names" not in article
+
+
+def test_widget_lines_inside_the_article_are_cleaned_away():
+    body = (
+        f"<article><h1>{HEADLINE}</h1><p>24 0 تعليق ارسل طباعة تبليغ حذف</p>{paragraphs(PARAGRAPHS[:2])}"
+        f"<p>اقرأ أيضًا: البنك المركزي يرفع أسعار الفائدة</p>{paragraphs(PARAGRAPHS[2:])}</article>"
+    )
+
+    assert extract(page(ARTICLE_HEAD, body))["text"] == "\n\n".join(PARAGRAPHS)
+
+
+# --- Not an article -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("html", ["", "   \n\t  "])
+def test_empty_page_is_not_an_article(html):
+    assert reason_for(html) == "empty_page"
+
+
+def test_short_page_has_no_article_body():
+    with pytest.raises(NotAnArticle) as caught:
+        extract(page(ARTICLE_HEAD, f"<article><h1>{HEADLINE}</h1><p>{PARAGRAPHS[0]}</p></article>"))
+
+    assert caught.value.reason == "no_article_body"
+    assert caught.value.detail == f"{len(PARAGRAPHS[0].split())} words after cleanup"
+
+
+def test_min_words_option_sets_the_threshold():
+    html = page(ARTICLE_HEAD, f"<article><h1>{HEADLINE}</h1><p>{PARAGRAPHS[0]}</p></article>")
+
+    assert extract(html, ExtractOptions(min_words=10))["text"] == PARAGRAPHS[0]
+
+
+def test_page_declaring_itself_a_website_with_a_short_body_is_a_listing():
+    html = page('<meta property="og:type" content="website">', f"<article>{paragraphs()}</article>")
+
+    assert reason_for(html) == "listing_page"
+
+
+def test_page_declaring_itself_a_website_with_a_long_body_is_kept():
+    # some outlets mislabel their articles; 400 words of prose overrule og:type
+    long_story = PARAGRAPHS * 6
+    html = page('<meta property="og:type" content="website">', f"<article>{paragraphs(long_story)}</article>")
+
+    assert extract(html)["word_count"] >= 400
+
+
+def teaser_listing(head: str) -> str:
+    teasers = "".join(
+        f'<h3><a href="/news/{number}">{headline}</a></h3><p>{PARAGRAPHS[number % 4][:60]}</p>'
+        for number, headline in enumerate(TEASER_HEADLINES)
+    )
+    return page(head, f"<main><h1>آخر الأخبار</h1>{paragraphs()}{teasers}</main>")
+
+
+def test_many_linked_headlines_and_a_short_body_make_a_listing():
+    with pytest.raises(NotAnArticle) as caught:
+        extract(teaser_listing(""))
+
+    assert caught.value.reason == "listing_page"
+    assert caught.value.detail == f"{len(TEASER_HEADLINES)} linked headlines and a short body"
+
+
+def test_linked_headlines_do_not_overrule_a_page_that_declares_an_article():
+    article = extract(teaser_listing('<meta property="og:type" content="article">'))
+
+    assert PARAGRAPHS[0] in article["text"]
+
+
+# --- The lead outside the body container ------------------------------------------------------
+
+
+def lead_page(description: str) -> str:
+    head = f'<title>{HEADLINE}</title><meta property="og:type" content="article"><meta name="description" content="{description}">'
+    body = (
+        f'<header class="article-header"><h1>{HEADLINE}</h1><p class="standfirst">{LEAD}</p></header>'
+        f'<div class="article-body">{paragraphs()}</div>'
+    )
+    return page(head, body)
+
+
+def test_lead_outside_the_body_is_restored_when_it_repeats_the_description():
+    article = extract(lead_page(LEAD))
+
+    assert article["text"] == "\n\n".join([LEAD, *PARAGRAPHS])
+    assert article["description"] == LEAD
+
+
+def test_lead_outside_the_body_is_not_restored_when_the_description_differs():
+    description = "موقع إخباري مصري يقدم آخر الأخبار العاجلة على مدار الساعة من مصر والعالم العربي"
+
+    article = extract(lead_page(description))
+
+    assert LEAD not in article["text"]
+    assert article["text"] == "\n\n".join(PARAGRAPHS)
+
+
+def test_lead_already_in_the_body_is_not_repeated():
+    head = f'{ARTICLE_HEAD}<meta name="description" content="{LEAD}">'
+    html = page(head, f"<article><h1>{HEADLINE}</h1><p>{LEAD}</p>{paragraphs()}</article>")
+
+    assert extract(html)["text"].count(LEAD) == 1
+
+
+# --- Fallback for "div soup" templates --------------------------------------------------------
+
+
+def div_soup_page() -> str:
+    divs = "".join(f"<div>{text}</div><br>" for text in PARAGRAPHS)
+    return page(ARTICLE_HEAD, f'<div id="wrap"><div class="c">{divs}</div></div>')
+
+
+def test_div_soup_page_is_extracted_by_the_fallback():
+    html = div_soup_page()
+    assert main_text_lines(parse_html(html), URL, None) == []  # precision mode alone finds nothing
+
+    article = extract(html)
+
+    assert article["text"] == "\n\n".join(PARAGRAPHS)
+    assert main_text_lines(parse_html(html), URL, None, FALLBACK_OPTIONS) == PARAGRAPHS
+
+
+# --- Decoding -------------------------------------------------------------------------------
+
+CP1256_TEXT = "قررت الحكومة رفع أسعار الوقود"
+
+
+def test_windows_1256_bytes_are_decoded_from_the_meta_charset():
+    html = f'<html><head><meta charset="windows-1256"><title>{HEADLINE}</title></head><body><p>{CP1256_TEXT}</p></body></html>'
+
+    decoded = decode_html(html.encode("cp1256"))
+
+    assert decoded == html
+
+
+def test_windows_1256_bytes_are_decoded_from_the_content_type_header():
+    html = f"<html><head><title>{HEADLINE}</title></head><body><p>{CP1256_TEXT}</p></body></html>"
+    raw = html.encode("cp1256")
+
+    assert decode_html(raw, "text/html; charset=windows-1256") == html
+    assert CP1256_TEXT not in decode_html(raw)  # without any declaration it is not guessed
+
+
+def test_windows_1256_page_extracts_to_real_arabic():
+    html = page(ARTICLE_HEAD, f"<article><h1>{HEADLINE}</h1>{paragraphs()}</article>").replace(
+        '<meta charset="utf-8">', '<meta charset="windows-1256">'
+    )
+
+    article = extract(decode_html(html.encode("cp1256")))
+
+    assert article["text"] == "\n\n".join(PARAGRAPHS)
+
+
+# --- NotAnArticle ---------------------------------------------------------------------------
+
+
+def test_not_an_article_survives_pickling():
+    original = NotAnArticle("no_article_body", "12 words after cleanup")
+
+    copy = pickle.loads(pickle.dumps(original))
+
+    assert type(copy) is NotAnArticle
+    assert (copy.reason, copy.detail, str(copy)) == ("no_article_body", "12 words after cleanup", "no_article_body: 12 words after cleanup")
+
+
+def test_not_an_article_without_detail_survives_pickling():
+    copy = pickle.loads(pickle.dumps(NotAnArticle("empty_page")))
+
+    assert (copy.reason, copy.detail, str(copy)) == ("empty_page", "", "empty_page")
