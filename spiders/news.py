@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import DownloadCancelledError
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
@@ -65,6 +66,19 @@ def is_html(response: Response) -> bool:
     if content_type:
         return content_type.split(b";")[0].strip() in HTML_CONTENT_TYPES
     return isinstance(response, TextResponse) and b"<html" in response.body[:2048].lower()
+
+
+def failure_reason(failure, shutting_down: bool = False) -> str:
+    """A stat-friendly name for why a request failed."""
+    if failure.check(HttpError):
+        return f"http_{failure.value.response.status}"
+    # Scrapy ignores a response past DOWNLOAD_MAXSIZE (also a compressed body
+    # that inflates past it) with a message naming the max size, and cancels a
+    # streamed body that passes it; outside a shutdown nothing else cancels.
+    message = str(failure.value).lower()
+    if "max size" in message or "maxsize" in message or (failure.check(DownloadCancelledError) and not shutting_down):
+        return "too_large"
+    return type(failure.value).__name__
 
 
 class NewsSpider(scrapy.Spider):
@@ -299,8 +313,7 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure):
         request = failure.request
         source = self._sources_by_name.get(request.meta.get("source"))
-        reason = type(failure.value).__name__
-        if failure.check(HttpError):
-            reason = f"http_{failure.value.response.status}"
+        engine = getattr(self.crawler, "engine", None)
+        reason = failure_reason(failure, shutting_down=bool(engine and not engine.running))
         logger.warning("Request failed (%s): %s", reason, request.url)
         self.count(f"errors/{reason}", source)

@@ -438,12 +438,6 @@ def test_oversized_responses_are_each_counted_once(size_crawl):
     assert result.stat("news/pages_fetched") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (stats clarity): oversized responses are counted under Scrapy exception names that do not"
-    " say why: news/errors/DownloadCancelledError (Content-Length over the limit, or a streamed body"
-    " passing it) and news/errors/IgnoreRequest (gzip bomb; the same key robots.txt and offsite refusals get)",
-)
 def test_oversized_response_reason_names_the_size_limit(size_crawl, bad_site):
     result, streaming = size_crawl
     urls = [bad_site.url("/size/too-big.html"), bad_site.url("/size/gzip-bomb.html"), streaming.url(STREAMED_PATH)]
@@ -570,23 +564,12 @@ def test_503_then_success_is_retried_into_an_item(http_crawl):
     assert_is_story(record_at(result, BUSY_PATH), "vegetables")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (politeness): Retry-After is ignored; Scrapy's RetryMiddleware re-sends a 503 at once"
-    " (the second hit comes a few milliseconds after the first, not after Retry-After: 1)",
-)
 def test_503_retry_waits_for_retry_after(http_crawl):
     _, busy = http_crawl
     first, second = busy.hit_times(BUSY_PATH)[:2]
     assert second - first >= RETRY_AFTER_SECONDS * 0.9
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: redirect loops are not counted under news/: the redirect back to an already-seen URL"
-    " (loop-b -> loop-a, self-loop -> self-loop) is silently dropped by Scrapy's dupefilter"
-    " (stats: 'dupefilter/filtered': 2, no news/errors/* key, no log line naming the URL)",
-)
 def test_redirect_loop_is_counted(http_crawl):
     result, _ = http_crawl
     other_errors = {
