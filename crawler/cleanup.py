@@ -96,8 +96,33 @@ def is_small_or_link_dense(element) -> bool:
     return words <= WIDGET_MAX_WORDS or link_density(element) >= WIDGET_MIN_LINK_DENSITY
 
 
+# A table holding paragraphs or headings is page layout, not data.
+LAYOUT_TABLE_BLOCKS = "p|h1|h2|h3|ul|ol|article|section|blockquote"
+_TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption")
+
+
+def unwrap_layout_tables(tree) -> int:
+    """Turn layout tables into plain blocks, so the story is not read as table rows.
+
+    Old Arabic news templates lay the whole page out in nested tables; data
+    tables inside an article (results, prices) hold no paragraphs and stay.
+    """
+    unwrapped = 0
+    for table in tree.xpath("//table"):
+        if not table.xpath(f".//*[{' or '.join(f'self::{tag}' for tag in LAYOUT_TABLE_BLOCKS.split('|'))}]"):
+            continue
+        for part in [table, *table.iter(*_TABLE_PARTS[1:])]:
+            # Only this table's own rows and cells; a nested table decides for itself.
+            owner = part if part is table else next(part.iterancestors("table"), None)
+            if owner is table:
+                part.tag = "div"
+        unwrapped += 1
+    return unwrapped
+
+
 def prune_widget_elements(tree, extra_xpath: str | None = None) -> int:
     """Remove widget containers from ``tree`` in place; returns how many were removed."""
+    unwrap_layout_tables(tree)
     doomed = []
     for element in tree.iter(*ALWAYS_PRUNED_TAGS):
         doomed.append(element)

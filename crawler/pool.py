@@ -83,7 +83,10 @@ def _worker_main(connection, function: Callable, initializer: Callable | None) -
     if initializer is not None:
         initializer()
     # Warm-up time must not count against the first task's deadline.
-    connection.send(("ready", None))
+    try:
+        connection.send(("ready", None))
+    except OSError:  # the pool closed while this worker was starting
+        return
     while True:
         try:
             args = connection.recv()
@@ -97,6 +100,8 @@ def _worker_main(connection, function: Callable, initializer: Callable | None) -
             reply = ("error", exc)
         try:
             connection.send(reply)
+        except OSError:  # the pool is gone
+            return
         except Exception as exc:  # an unpicklable result or exception
             connection.send(("error", TaskFailed(f"{type(exc).__name__}: {exc}")))
 

@@ -334,21 +334,9 @@ def test_charset_page_becomes_the_exact_arabic_story(decoding_crawl, path):
     assert not _MOJIBAKE_RE.search(record["title"] + record["text"])
 
 
-TABLE_LAYOUT_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a body laid out in <table> cells comes out as table rows: the text starts with the"
-    " first paragraph, then '| بوابة الاختبار | |' and '| الرئيسية | |' (site name and nav cell), then"
-    " one '| ... |' line holding the headline and all paragraphs again (trafilatura include_tables)",
-)
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(path, marks=TABLE_LAYOUT_BUG) if path == "/malformed/table-layout.html" else path
-        for path in sorted(MALFORMED_CASES)
-    ],
-)
+@pytest.mark.parametrize("path", sorted(MALFORMED_CASES))
 def test_malformed_page_still_becomes_the_story(decoding_crawl, path):
     record = record_at(decoding_crawl, path)
     assert_is_story(record, MALFORMED_CASES[path])
