@@ -42,9 +42,12 @@ def command_extract(args) -> int:
 
 
 def command_demo(args) -> int:
+    from datetime import datetime, timezone
+
     from crawler.demo import run_demo
 
-    return run_demo(Path(args.output_dir))
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return run_demo(Path(args.output_dir or f"output/demo-{stamp}"))
 
 
 def command_run(args) -> int:
@@ -65,7 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", help="crawl the bundled sample site offline and show the result")
-    demo.add_argument("--output-dir", default="output/demo", help="where the demo writes (default: output/demo)")
+    demo.add_argument(
+        "--output-dir",
+        default=None,
+        help="where the demo writes (default: a new output/demo-TIMESTAMP, so every demo starts fresh)",
+    )
     demo.set_defaults(handler=command_demo)
 
     extract = commands.add_parser("extract", help="print the item a saved HTML page would produce")

@@ -7,10 +7,12 @@
   ``EXIT_CONFIG`` and names the source and field.
 - Runs the ``news`` spider in this process; its log goes to
   ``OUTPUT_DIR/logs/RUN_ID.log`` and its manifest to ``OUTPUT_DIR/manifests/``.
-- Exits ``EXIT_FAILED`` when the crawl failed: an error was logged, the
-  finish reason is not ``finished`` (a SIGTERM gives ``shutdown``), or no
-  sitemap, feed or section page could be fetched although the previous run
-  fetched some (the sources became unreachable).
+- Exits ``EXIT_FAILED`` when the crawl failed: an exception in our code
+  (spider, pipelines, extraction), a finish reason other than ``finished``
+  (a SIGTERM gives ``shutdown``), or no sitemap, feed or section page could
+  be fetched although the previous run fetched some (the sources became
+  unreachable). One site being down is not a failure of the run: its errors
+  are counted per source in the manifest.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+
+from crawler.manifest import exception_count
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +60,9 @@ def crawl_verdict(stats: dict, previous: dict | None) -> tuple[int, str]:
     reason = stats.get("finish_reason")
     if reason != "finished":
         return EXIT_FAILED, f"finish reason is {reason!r}, not 'finished'"
-    errors = stats.get("log_count/ERROR", 0) + stats.get("log_count/CRITICAL", 0)
-    if errors:
-        return EXIT_FAILED, f"{errors} error(s) logged; see the run log"
+    exceptions = exception_count(stats)
+    if exceptions:
+        return EXIT_FAILED, f"{exceptions} exception(s) in the crawl; see the run log"
     discovered = sum(stats.get(f"news/discovery/{kind}", 0) for kind in ("sitemaps", "feeds", "listings"))
     reached_before = (previous or {}).get("totals", {}).get("discovery_documents", 0)
     if discovered == 0 and reached_before:

@@ -18,7 +18,7 @@ from pathlib import Path
 from scrapy import signals
 
 from crawler.run_log import output_dir_of, run_id_of
-from crawler.stats import PREFIX
+from crawler.stats import PREFIX, count
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,16 @@ def source_summaries(stats: dict) -> dict[str, dict]:
     return sources
 
 
+def exception_count(stats: dict) -> int:
+    """Exceptions in our code: spider callbacks, pipelines, extraction; not failed downloads."""
+    return (
+        stats.get("spider_exceptions/count", 0)
+        + stats.get(f"{PREFIX}/item_errors", 0)
+        + stats.get(f"{PREFIX}/dropped/extract_error", 0)
+        + stats.get("log_count/CRITICAL", 0)
+    )
+
+
 def relative_name(path: Path, output_dir: Path) -> str:
     """A data file's name relative to OUTPUT_DIR (the writer's paths are resolved)."""
     resolved = output_dir.resolve()
@@ -76,7 +86,8 @@ def build_manifest(run_id: str, stats: dict, files: list[Path], output_dir: Path
             "articles_emitted": stats.get(f"{PREFIX}/items_written", 0),
             "duplicates_marked": stats.get(f"{PREFIX}/marked_near_duplicate", 0),
             "discovery_documents": sum(stats.get(f"{PREFIX}/discovery/{kind}", 0) for kind in ("sitemaps", "feeds", "listings")),
-            "errors": stats.get("log_count/ERROR", 0),
+            "exceptions": exception_count(stats),
+            "errors_logged": stats.get("log_count/ERROR", 0),
         },
         "sources": source_summaries(stats),
     }
@@ -114,7 +125,12 @@ class ManifestExtension:
         extension = cls(crawler)
         # After the pipelines' close_spider, so the last data file is listed.
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        crawler.signals.connect(extension.item_error, signal=signals.item_error)
         return extension
+
+    def item_error(self, item, response, spider, failure):
+        # An exception in a pipeline (not a DropItem): Scrapy logs it but keeps no stat.
+        count(self.crawler.stats, "item_errors")
 
     def engine_stopped(self):
         output_dir = output_dir_of(self.crawler)

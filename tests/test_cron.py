@@ -52,11 +52,17 @@ def test_crawl_without_a_finish_reason_fails():
     assert reason == "finish reason is None, not 'finished'"
 
 
-def test_logged_errors_and_criticals_fail_the_crawl():
-    code, reason = crawl_verdict(stats(**{"log_count/ERROR": 2, "log_count/CRITICAL": 1}), PREVIOUS_MANIFEST)
+def test_exceptions_in_our_code_fail_the_crawl():
+    exceptions = {"spider_exceptions/count": 1, "news/item_errors": 1, "news/dropped/extract_error": 1, "log_count/CRITICAL": 1}
+    code, reason = crawl_verdict(stats(**exceptions), PREVIOUS_MANIFEST)
 
     assert code == EXIT_FAILED
-    assert reason == "3 error(s) logged; see the run log"
+    assert reason == "4 exception(s) in the crawl; see the run log"
+
+
+def test_download_errors_of_one_site_do_not_fail_the_run():
+    # Scrapy logs a site's DNS or robots.txt failures at ERROR; they are counted per source instead.
+    assert crawl_verdict(stats(**{"log_count/ERROR": 6, "news/errors/DNSLookupError": 3}), PREVIOUS_MANIFEST)[0] == EXIT_OK
 
 
 def test_warnings_alone_do_not_fail_the_crawl():

@@ -106,7 +106,8 @@ def test_build_manifest_reports_times_files_totals_and_sources(tmp_path):
             "articles_emitted": 61,
             "duplicates_marked": 3,
             "discovery_documents": 7,
-            "errors": 2,
+            "exceptions": 0,
+            "errors_logged": 2,
         },
         "sources": source_summaries(STATS),
     }
