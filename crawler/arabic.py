@@ -157,7 +157,7 @@ def fold_for_fingerprint(text: str) -> str:
     text = _DIACRITICS_RE.sub("", normalize_text(text))
     text = _YEH_BEFORE_HAMZA_RE.sub(HAMZA, text.translate(_FINGERPRINT_LETTER_FOLD))
     text = text.translate(DIGITS_TO_ASCII).lower()
-    return _collapse_spaces("".join(_space_if_punctuation_or_symbol(char) for char in text))
+    return _collapse_spaces(text.translate(_PUNCTUATION_AND_SYMBOLS_TO_SPACE))
 
 
 def fingerprint_words(text: str) -> list[str]:
@@ -185,3 +185,17 @@ def _collapse_spaces(text: str) -> str:
 
 def _space_if_punctuation_or_symbol(char: str) -> str:
     return " " if unicodedata.category(char)[0] in "PS" else char
+
+
+class _PunctuationToSpaceTable(dict):
+    """A ``str.translate`` table that maps punctuation and symbols (categories P*, S*) to a
+    space and keeps everything else, filled in per code point on first sight: the C-level
+    translate then does the per-character work that a Python loop would."""
+
+    def __missing__(self, code_point: int) -> int:
+        value = 0x20 if unicodedata.category(chr(code_point))[0] in "PS" else code_point
+        self[code_point] = value
+        return value
+
+
+_PUNCTUATION_AND_SYMBOLS_TO_SPACE = _PunctuationToSpaceTable()

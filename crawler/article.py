@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from crawler.arabic import fold_for_fingerprint, normalize_text, normalize_title
-from crawler.extract import ExtractOptions, NotAnArticle, count_words, extract_article
+from crawler.extract import ExtractOptions, NotAnArticle, count_words, decode_html, extract_article
 from crawler.fingerprint import content_hash_of_folded
 from crawler.items import SCHEMA_VERSION
 from crawler.language import detect_language
+from crawler.near_duplicates import minhash_entry
 
 KEPT_LANGUAGE = "ar"
 
@@ -55,12 +56,24 @@ def warm_up_worker() -> None:
     detect_language("هذا نص قصير لتحميل نماذج اللغة قبل أول صفحة")
 
 
-def analyze_page(html: str, url: str, options: ExtractOptions = ExtractOptions()) -> dict:
-    """The CPU-heavy part of a page, run in an extraction worker: the extracted
-    fields plus the detected language (the keep/drop decision stays with the
-    language stage)."""
+def analyze_page(
+    html: str | bytes, url: str, options: ExtractOptions = ExtractOptions(), content_type: str | None = None
+) -> dict:
+    """The CPU-heavy part of every per-page stage, run in an extraction worker.
+
+    Raw bytes are decoded here exactly as Scrapy would (``decode_html``), so
+    the crawl process only passes the body along. Returns the extracted
+    fields, the detected language, and for Arabic pages the normalized fields
+    with their fold, content hash and MinHash signature. The decisions (drop
+    a non-Arabic page, mark a copy) stay with the language and dedup stages.
+    """
+    if isinstance(html, bytes):
+        html = decode_html(html, content_type)
     fields = extract_article(html, url, options)
     fields["language"], fields["language_score"] = detect_language(fields["text"])
+    if fields["language"] == KEPT_LANGUAGE:
+        fields.update(normalize_fields(fields))
+        fields["minhash"] = minhash_entry(fields["fingerprint_text"])
     return fields
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from lxml import html as lxml_html
 
@@ -74,9 +75,15 @@ def attribute_tokens(value: str) -> set[str]:
 
 
 def names_a_widget(element) -> bool:
-    raw = f"{element.get('class', '')} {element.get('id', '')}".strip()
-    if not raw:
+    class_name, element_id = element.get("class"), element.get("id")
+    if not class_name and not element_id:
         return False
+    return attribute_names_widget(f"{class_name or ''} {element_id or ''}".strip())
+
+
+@lru_cache(maxsize=8192)
+def attribute_names_widget(raw: str) -> bool:
+    """Cached: a page repeats the same few class names on hundreds of elements."""
     lowered = raw.lower()
     if any(phrase in lowered for phrase in WIDGET_PHRASES):
         return True
@@ -91,9 +98,18 @@ def link_density(element) -> float:
     return link_length / text_length
 
 
+def has_more_words_than(element, limit: int) -> bool:
+    """Stops reading at the limit: widget candidates are often large containers."""
+    words = 0
+    for text in element.itertext():
+        words += len(text.split())
+        if words > limit:
+            return True
+    return False
+
+
 def is_small_or_link_dense(element) -> bool:
-    words = len(element.text_content().split())
-    return words <= WIDGET_MAX_WORDS or link_density(element) >= WIDGET_MIN_LINK_DENSITY
+    return not has_more_words_than(element, WIDGET_MAX_WORDS) or link_density(element) >= WIDGET_MIN_LINK_DENSITY
 
 
 # A table holding paragraphs or headings is page layout, not data.

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import trafilatura
-from w3lib.encoding import html_to_unicode
+from scrapy.http import HtmlResponse
 
 from crawler import cleanup
 from crawler.metadata import page_metadata
@@ -71,9 +71,10 @@ class ExtractOptions:
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Bytes to text exactly as Scrapy's ``TextResponse.text`` decodes them."""
-    _encoding, text = html_to_unicode(content_type, body)
-    return text
+    """Bytes to text exactly as a crawl decodes them: by Scrapy's own
+    ``TextResponse.text`` (header charset, BOM, meta charset, then detection)."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    return HtmlResponse(url="http://decode.invalid/", body=body, headers=headers).text
 
 
 def count_words(text: str) -> int:

@@ -41,6 +41,8 @@ INTERNAL_FIELDS = (
     "site_names",  # the outlet's names: stripped from titles, never authors
     "discovered_date",  # sitemap lastmod / news date / feed date, if any
     "fingerprint_text",  # lossy-folded text, computed once for dedup
+    "minhash",  # (band hashes, signature) of the folded text, for near-duplicates
+    "content_type",  # the response's Content-Type header, for decoding the raw body
 )
 
 

@@ -119,8 +119,14 @@ def signature(text: str) -> MinHash:
     return signature_of_words(fingerprint_words(text))
 
 
+@cache
+def _permutations():
+    """datasketch derives the permutations from the seed on every MinHash; derive them once."""
+    return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
+
+
 def signature_of_words(words: Sequence[str]) -> MinHash:
-    minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
+    minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, permutations=_permutations())
     minhash.update_batch([shingle.encode("utf-8") for shingle in sorted(shingles_of_words(words))])
     return minhash
 
@@ -155,6 +161,15 @@ def estimated_jaccard(signature_a: bytes, signature_b: bytes) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
+def minhash_entry(folded_text: str) -> tuple[list[int], bytes] | None:
+    """(band_hashes, signature) of an already folded text, or None when it is too short to compare."""
+    words = words_of_folded(folded_text)
+    if len(words) < MIN_WORDS:
+        return None
+    minhash = signature_of_words(words)
+    return band_hashes(minhash), signature_bytes(minhash)
+
+
 class NearDuplicateIndex:
     """Finds the article a text is a near-copy of, among stored and pending ones.
 
@@ -167,6 +182,25 @@ class NearDuplicateIndex:
     def __init__(self, store: StateStore) -> None:
         self.store = store
         self.pending: dict[str, tuple[list[int], bytes]] = {}
+        # (band, band_hash) -> pending keys: the in-memory side of the LSH index.
+        self._pending_bands: dict[tuple[int, int], set[str]] = {}
+
+    def _add_pending(self, key: str, bands: list[int], signature_value: bytes) -> None:
+        self._remove_pending(key)
+        self.pending[key] = (bands, signature_value)
+        for band in enumerate(bands):
+            self._pending_bands.setdefault(band, set()).add(key)
+
+    def _remove_pending(self, key: str) -> tuple[list[int], bytes] | None:
+        entry = self.pending.pop(key, None)
+        if entry is not None:
+            for band in enumerate(entry[0]):
+                keys = self._pending_bands.get(band)
+                if keys is not None:
+                    keys.discard(key)
+                    if not keys:
+                        del self._pending_bands[band]
+        return entry
 
     def find(self, text: str, exclude: str | None = None) -> tuple[str, float] | None:
         """Return (key, estimated Jaccard) of the most similar known article at or above
@@ -182,30 +216,35 @@ class NearDuplicateIndex:
         if not is_long_enough(text):
             return False
         minhash = signature(text)
-        self.pending[key] = (band_hashes(minhash), signature_bytes(minhash))
+        self._add_pending(key, band_hashes(minhash), signature_bytes(minhash))
         return True
 
-    def match_and_add(self, key: str, folded_text: str) -> tuple[str, float] | None:
-        """``find`` then ``add`` for an already folded text, hashing it once: the crawl's path."""
-        words = words_of_folded(folded_text)
-        if len(words) < MIN_WORDS:
+    def match_and_add(
+        self, key: str, folded_text: str, entry: tuple[list[int], bytes] | None = None
+    ) -> tuple[str, float] | None:
+        """``find`` then ``add`` for an already folded text, hashing it once: the crawl's path.
+
+        *entry* is the text's ``minhash_entry`` when a worker already computed it.
+        """
+        entry = entry if entry is not None else minhash_entry(folded_text)
+        if entry is None:
             return None
-        minhash = signature_of_words(words)
-        match = self._best_match(minhash, exclude=key)
-        self.pending[key] = (band_hashes(minhash), signature_bytes(minhash))
+        bands, signature_value = entry
+        match = self._best_match_of(bands, signature_value, exclude=key)
+        self._add_pending(key, list(bands), signature_value)
         return match
 
     def discard(self, key: str) -> None:
         """Forget a pending signature whose article will not be written."""
-        self.pending.pop(key, None)
+        self._remove_pending(key)
 
     def _best_match(self, minhash: MinHash, exclude: str | None) -> tuple[str, float] | None:
-        own_signature = signature_bytes(minhash)
-        own_bands = band_hashes(minhash)
+        return self._best_match_of(band_hashes(minhash), signature_bytes(minhash), exclude)
+
+    def _best_match_of(self, own_bands: list[int], own_signature: bytes, exclude: str | None) -> tuple[str, float] | None:
         candidates = self.store.lsh_candidates(own_bands)
-        candidates.update(
-            key for key, (bands, _) in self.pending.items() if any(a == b for a, b in zip(bands, own_bands))
-        )
+        for band in enumerate(own_bands):
+            candidates.update(self._pending_bands.get(band, ()))
         candidates.discard(exclude)
         best: tuple[str, float] | None = None
         for key in sorted(candidates):
@@ -222,7 +261,7 @@ class NearDuplicateIndex:
         """Remove and return the pending (key, band_hashes, signature) of *keys* (all when None),
         for the caller to store together with the articles they belong to."""
         chosen = list(self.pending) if keys is None else [key for key in keys if key in self.pending]
-        return [(key, *self.pending.pop(key)) for key in chosen]
+        return [(key, *self._remove_pending(key)) for key in chosen]
 
     def flush(self, keys: Iterable[str] | None = None) -> int:
         """Write the pending signatures of *keys* (all when None) to the store; returns how many."""
@@ -232,11 +271,8 @@ class NearDuplicateIndex:
 
     def signature_entry(self, key: str, folded_text: str) -> tuple[str, list[int], bytes] | None:
         """(key, band_hashes, signature) of an already folded text, without indexing it (for recovery)."""
-        words = words_of_folded(folded_text)
-        if len(words) < MIN_WORDS:
-            return None
-        minhash = signature_of_words(words)
-        return key, band_hashes(minhash), signature_bytes(minhash)
+        entry = minhash_entry(folded_text)
+        return None if entry is None else (key, *entry)
 
 
 def _band_hash(band: int, values: bytes) -> int:

@@ -78,7 +78,7 @@ class DedupPipeline:
         if same_text and same_text != key:
             raise drop(stats, "duplicate_exact", source, f"same text as {self.canonical_url_of(same_text)}")
 
-        near = self.index.match_and_add(key, adapter.get("fingerprint_text") or "")
+        near = self.index.match_and_add(key, adapter.get("fingerprint_text") or "", adapter.get("minhash"))
         if near is not None:
             first_copy, similarity = near
             if self.drop_near_duplicates:

@@ -37,21 +37,22 @@ class ExtractPipeline:
             workers = os.cpu_count() or 1
         return cls(crawler, settings.getint("EXTRACT_MIN_WORDS"), workers, settings.getfloat("EXTRACT_TIMEOUT"))
 
-    async def analyze(self, html: str, url: str, options: ExtractOptions) -> dict:
+    async def analyze(self, html: str | bytes, url: str, options: ExtractOptions, content_type: str | None) -> dict:
         if self.pool is not None:
             try:
-                return await self.pool.run(html, url, options)
+                return await self.pool.run(html, url, options, content_type)
             except PoolBroken as exc:
                 # Slower, but the crawl goes on and loses nothing.
                 logger.error("Extraction pool unusable (%s); extracting in the main process from now on", exc)
                 count(self.crawler.stats, "extract/pool_broken")
                 self.pool.close()
                 self.pool = None
-        return analyze_page(html, url, options)
+        return analyze_page(html, url, options, content_type)
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
         html = adapter.pop("html", None) or ""
+        content_type = adapter.pop("content_type", None)
         source = adapter.get("source")
         stats = self.crawler.stats
         options = ExtractOptions(
@@ -60,7 +61,7 @@ class ExtractPipeline:
             min_words=self.min_words,
         )
         try:
-            fields = await self.analyze(html, adapter["url"], options)
+            fields = await self.analyze(html, adapter["url"], options, content_type)
         except NotAnArticle as exc:
             raise drop(stats, exc.reason, source, exc.detail) from None
         except TaskTimeout as exc:

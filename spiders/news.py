@@ -299,7 +299,10 @@ class NewsSpider(scrapy.Spider):
             url=response.url,
             source=source.name,
             domain=(urlsplit(response.url).hostname or "").removeprefix("www."),
-            html=response.text,
+            # Raw bytes: the extraction worker decodes them exactly as
+            # response.text would, off the crawl's thread.
+            html=response.body,
+            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
             prune_xpath=source.prune_xpath,
             site_names=source.names,
             discovered_date=response.meta.get("discovered_date"),

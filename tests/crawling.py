@@ -1,8 +1,10 @@
-"""Run a real crawl in a forked child process and bring back its items and stats.
+"""Run a real crawl in a child process and bring back its items and stats.
 
 Twisted's reactor cannot be restarted inside one process, so each crawl in
-the test suite runs in a fresh fork: the same code, settings and pipelines
-as ``scrapy crawl``, with the results handed back through a pipe.
+the test suite runs in a fresh interpreter: the same code, settings and
+pipelines as ``scrapy crawl``, with the results handed back through a pipe.
+The child is spawned, not forked, so it inherits no reactor, threads or
+multiprocessing state (such as a running forkserver) from the test process.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ def _crawl_in_child(connection, output_dir: str, settings: dict, spider_kwargs: 
 
 
 def run_crawl(output_dir: Path, settings: dict | None = None, **spider_kwargs) -> CrawlResult:
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
     process = context.Process(target=_crawl_in_child, args=(child, str(output_dir), settings or {}, spider_kwargs))
     process.start()

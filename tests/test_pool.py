@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 
@@ -11,7 +10,9 @@ import pytest
 
 from crawler.article import analyze_page, warm_up_worker
 from crawler.extract import ExtractOptions, NotAnArticle, decode_html
+from crawler.jsonl_writer import encode_record
 from crawler.pool import MAX_START_FAILURES, PoolBroken, TaskTimeout, WorkerCrashed, WorkerPool
+from pipelines.write import record_of
 from tests import pool_tasks
 from tests.golden_pages import all_pages
 
@@ -37,8 +38,10 @@ def test_pool_gives_byte_identical_items_to_in_process_extraction():
 
     pooled = run(with_pool(analyze_page, extract_all))
     in_process = [analyze_page(*job) for job in jobs]
-    assert [json.dumps(item, ensure_ascii=False, sort_keys=True) for item in pooled] == [
-        json.dumps(item, ensure_ascii=False, sort_keys=True) for item in in_process
+    assert pooled == in_process
+    # And the JSON lines the writer makes of them are the same bytes.
+    assert [encode_record(record_of({**item, "url": url})).encode() for item, (_, url, _) in zip(pooled, jobs)] == [
+        encode_record(record_of({**item, "url": url})).encode() for item, (_, url, _) in zip(in_process, jobs)
     ]
 
 
