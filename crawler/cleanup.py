@@ -339,7 +339,7 @@ def line_marker(line: str) -> str:
     return "plain"
 
 
-def is_teaser(line: str, block_marker: str, link_texts: frozenset[str] | None) -> bool:
+def is_teaser(line: str, block_marker: str, link_texts: PageLinkTexts | frozenset[str] | None) -> bool:
     """Whether a short line inside a teaser block is a teaser.
 
     List items and table rows are teasers while the block's formatting holds.
@@ -354,7 +354,7 @@ def is_teaser(line: str, block_marker: str, link_texts: frozenset[str] | None) -
     return True
 
 
-def drop_teaser_blocks(lines: Sequence[str], link_texts: frozenset[str] | None = None) -> list[str]:
+def drop_teaser_blocks(lines: Sequence[str], link_texts: PageLinkTexts | frozenset[str] | None = None) -> list[str]:
     """Drop "read also"/"related" headings and the teaser lines that follow them.
 
     A block ends at the first prose line or the first line that is not a
@@ -455,17 +455,31 @@ def drop_trailing_tag_list(lines: list[str]) -> list[str]:
     return lines[:end] if len(lines) - end >= 2 else lines
 
 
-def link_texts_of(tree) -> frozenset[str]:
-    """Comparable texts of the page's links of two words or more (teaser headlines)."""
-    texts = (comparable(link.text_content()) for link in tree.iter("a"))
-    return frozenset(text for text in texts if " " in text)
+class PageLinkTexts:
+    """The page's link texts of two words or more (teaser headlines), compared
+    loosely. Normalizing hundreds of links costs more than the rest of the
+    cleanup, and only pages with a teaser block ask, so it happens on first use."""
+
+    def __init__(self, raw_texts: list[str]):
+        self._raw_texts = raw_texts
+        self._keys: frozenset[str] | None = None
+
+    def __contains__(self, key: str) -> bool:
+        if self._keys is None:
+            self._keys = frozenset(text for text in map(comparable, self._raw_texts) if " " in text)
+        return key in self._keys
+
+
+def link_texts_of(tree) -> PageLinkTexts:
+    """Taken before pruning: teaser links are in the containers pruning removes."""
+    return PageLinkTexts([link.text_content() for link in tree.iter("a")])
 
 
 def clean_body_lines(
     lines: Iterable[str],
     titles: Sequence[str] = (),
     credits: Sequence[str] = (),
-    link_texts: frozenset[str] | None = None,
+    link_texts: PageLinkTexts | frozenset[str] | None = None,
 ) -> list[str]:
     """The story's own paragraphs from trafilatura's lines, widget lines removed.
 
