@@ -217,7 +217,10 @@ def test_extra_xpath_prunes_a_site_specific_widget():
 def test_link_texts_of_keeps_multi_word_links_in_comparable_form():
     tree = parse('<a href="/a">الرئيس يستقبل وفداً أميركياً</a><a href="/b">رياضة</a><a href="/c">  سعر   الذهب اليوم </a>')
 
-    assert link_texts_of(tree) == frozenset({comparable("الرئيس يستقبل وفدا أميركيا"), "سعر الذهب اليوم"})
+    links = link_texts_of(tree)
+    assert comparable("الرئيس يستقبل وفداً أميركياً") in links
+    assert "سعر الذهب اليوم" in links
+    assert "رياضة" not in links  # one word: a section link, never a teaser
 
 
 # --- Pass 2: clean_body_lines -----------------------------------------------------------------
