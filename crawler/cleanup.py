@@ -139,14 +139,19 @@ def unwrap_layout_tables(tree) -> int:
 def prune_widget_elements(tree, extra_xpath: str | None = None) -> int:
     """Remove widget containers from ``tree`` in place; returns how many were removed."""
     unwrap_layout_tables(tree)
-    doomed = []
-    for element in tree.iter(*ALWAYS_PRUNED_TAGS):
-        doomed.append(element)
+    doomed = list(tree.iter(*ALWAYS_PRUNED_TAGS))
+    # Elements inside a doomed container go with it: no need to judge them.
+    inside_doomed = set(doomed)
     for element in tree.iter():
+        parent = element.getparent()
+        if parent is not None and parent in inside_doomed:
+            inside_doomed.add(element)
+            continue
         if not isinstance(element.tag, str) or element.tag in ("html", "body", "article", "main"):
             continue
         if (element.tag in CHROME_TAGS or names_a_widget(element)) and is_small_or_link_dense(element):
             doomed.append(element)
+            inside_doomed.add(element)
     if extra_xpath:
         doomed.extend(tree.xpath(extra_xpath))
     removed = 0

@@ -362,6 +362,17 @@ def date_from_url(url: str, *, now: datetime | None = None) -> datetime | None:
     return None
 
 
+def parse_timestamp(value: str | None) -> datetime | None:
+    """An ISO 8601 timestamp we wrote ourselves (item fields, state); naive means UTC."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
 def to_iso(dt: datetime) -> str:
     """Format an aware *dt* as ISO 8601 with its offset, to the second."""
     if dt.tzinfo is None or dt.utcoffset() is None:

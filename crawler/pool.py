@@ -71,6 +71,7 @@ class _Worker:
     task: _Task | None = None
     deadline: asyncio.TimerHandle | None = None
     ready: bool = False
+    exit_fd: int | None = None
     finished: int = field(default=0)
 
 
@@ -151,6 +152,16 @@ class WorkerPool:
         worker = _Worker(process=process, connection=parent_end)
         self._workers.append(worker)  # idle once it says it is ready
         self._loop.add_reader(parent_end.fileno(), self._on_readable, worker)
+        # The pipe alone may never report a death: another process (the
+        # forkserver, a sibling forked meanwhile) can hold a copy of its other
+        # end. A pidfd becomes readable exactly when this process exits (the
+        # forkserver's sentinel would also fire if the forkserver itself died).
+        try:
+            worker.exit_fd = os.pidfd_open(process.pid)
+        except ProcessLookupError:  # it died already
+            self._loop.call_soon(self._on_exit, worker)
+        else:
+            self._loop.add_reader(worker.exit_fd, self._on_exit, worker)
         return worker
 
     def _ensure_started(self) -> None:
@@ -189,10 +200,16 @@ class WorkerPool:
         if worker.deadline is not None:
             worker.deadline.cancel()
         if self._loop is not None:
-            try:
-                self._loop.remove_reader(worker.connection.fileno())
-            except (OSError, ValueError):
-                pass
+            for fd in (worker.connection.fileno(), worker.exit_fd):
+                if fd is None:
+                    continue
+                try:
+                    self._loop.remove_reader(fd)
+                except (OSError, ValueError):
+                    pass
+        if worker.exit_fd is not None:
+            os.close(worker.exit_fd)
+            worker.exit_fd = None
         if kill and worker.process.is_alive():
             os.kill(worker.process.pid, signal.SIGKILL)
             worker.process.join(timeout=5)
@@ -228,6 +245,16 @@ class WorkerPool:
                 self._on_worker_death(worker)
                 continue
             worker.deadline = self._loop.call_later(self.timeout, self._on_timeout, worker)
+
+    def _on_exit(self, worker: _Worker) -> None:
+        if worker not in self._workers:
+            return
+        # A reply it sent just before exiting is still read first.
+        if worker.connection.poll():
+            self._on_readable(worker)
+            if worker not in self._workers:
+                return
+        self._on_worker_death(worker)
 
     def _on_readable(self, worker: _Worker) -> None:
         try:

@@ -18,6 +18,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 
 from crawler.crawl_state import state_store_of
+from crawler.dates import parse_timestamp
 from crawler.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
@@ -25,16 +26,6 @@ logger = logging.getLogger(__name__)
 REMEMBERED_DROPS = frozenset({"listing_page", "no_article_body", "not_arabic", "duplicate_exact", "empty_page"})
 # Entries are written to the store in batches of this size, and at the end.
 FLUSH_EVERY = 200
-
-
-def parse_discovered(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 class VisitedPagesExtension:
@@ -53,7 +44,7 @@ class VisitedPagesExtension:
     def item_dropped(self, item, exception, **kwargs):
         reason = getattr(exception, "reason", None)
         adapter = ItemAdapter(item)
-        discovered = parse_discovered(adapter.get("discovered_date"))
+        discovered = parse_timestamp(adapter.get("discovered_date"))
         if reason in REMEMBERED_DROPS:
             self.visited.append((canonicalize_url(adapter["url"]), reason, discovered))
         elif reason == "unchanged" and discovered is not None:

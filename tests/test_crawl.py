@@ -188,3 +188,26 @@ def test_scrapy_crawl_command_writes_jsonl(sample_site, tmp_path):
     records = [json.loads(line) for path in (out / "data").rglob("*.jsonl") for line in path.read_text(encoding="utf-8").splitlines()]
     assert sorted(path_of(r["url"]) for r in records) == sorted(ARTICLES)
     assert "'finish_reason': 'finished'" in completed.stderr
+
+
+def test_crawl_of_a_local_copy_of_real_pages(tmp_path):
+    """The shared real pages behind a sitemap: one item per article, none for the home page."""
+    from crawler.local_site import serve_directory
+    from tests.conftest import SHARED
+
+    eval_dir = SHARED / "eval" / "arabic-news"
+    site = tmp_path / "site"
+    (site / "pages").mkdir(parents=True)
+    pages = sorted(eval_dir.glob("*.html")) + sorted((eval_dir / "negatives").glob("*.html"))
+    for page in pages:
+        (site / "pages" / page.name).write_bytes(page.read_bytes())
+    locs = "".join(f"<url><loc>{{{{BASE_URL}}}}/pages/{page.name}</loc></url>" for page in pages)
+    (site / "sitemap.xml").write_text(
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>',
+        encoding="utf-8",
+    )
+    with serve_directory(site) as server:
+        result = run_crawl(tmp_path / "out", sitemap=server.url("/sitemap.xml"))
+    articles = sorted(page.name for page in eval_dir.glob("*.html"))
+    assert sorted(r["url"].rsplit("/", 1)[1] for r in result.records()) == articles
+    assert result.stat("news/dropped/listing_page") + result.stat("news/dropped/no_article_body") == len(pages) - len(articles)

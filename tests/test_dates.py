@@ -538,3 +538,12 @@ def test_to_iso_rejects_naive_datetime():
 def test_to_iso_of_parsed_date():
     parsed = parse_date("الإثنين، 20 مايو 2024 01:00 م", now=NOW)
     assert to_iso(parsed) == "2024-05-20T13:00:00+00:00"
+
+
+def test_parse_timestamp_reads_our_own_iso_strings():
+    from crawler.dates import parse_timestamp
+
+    assert parse_timestamp("2025-03-01T08:00:00+03:00") == datetime(2025, 3, 1, 5, 0, tzinfo=timezone.utc)
+    assert parse_timestamp("2025-03-01T08:00:00") == datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)
+    assert parse_timestamp("") is None
+    assert parse_timestamp("not a date") is None
