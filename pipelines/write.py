@@ -25,6 +25,7 @@ from twisted.internet import task
 
 from crawler.arabic import fold_for_fingerprint
 from crawler.crawl_state import state_store_of
+from crawler.dates import parse_timestamp
 from crawler.near_duplicates import NearDuplicateIndex
 from crawler.items import ARTICLE_FIELDS, SCHEMA_VERSION
 from crawler.jsonl_writer import RotatingJsonlWriter, discard_unfinished, safe_path_component
@@ -43,16 +44,6 @@ def record_of(item) -> dict:
     record["version"] = record["version"] or 1
     record["schema_version"] = SCHEMA_VERSION
     return record
-
-
-def parse_timestamp(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def receipt_of(item) -> dict:

@@ -1,0 +1,296 @@
+"""Tests of the crawl benchmark's parts: site generation, /proc sampling, stats parsing.
+
+    python -m pytest -q bench/test_bench.py
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import lxml.html
+import pytest
+
+import proctree
+import run
+import sitegen
+
+SOURCES = (sitegen.SHARED_EVAL, sitegen.LOCAL_EVAL)
+BASE = "http://127.0.0.1:8123"
+
+
+@pytest.fixture(scope="module")
+def pool():
+    return sitegen.paragraph_pool(sitegen.expected_files(SOURCES))
+
+
+@pytest.fixture(scope="module")
+def templates():
+    return sitegen.load_templates(sitegen.TEMPLATE_STEMS, SOURCES)
+
+
+@pytest.fixture(scope="module")
+def specs(pool):
+    return sitegen.plan_pages(300, pool, list(sitegen.TEMPLATE_STEMS))
+
+
+# --- text pool and planning ----------------------------------------------------------
+
+
+def test_split_paragraph_keeps_every_word_in_order_within_the_limit():
+    words = [f"كلمة{i}" + ("،" if i % 7 == 6 else "") for i in range(93)]
+    text = " ".join(words)
+    pieces = sitegen.split_paragraph(text, max_words=25)
+    assert " ".join(pieces).split() == words
+    assert all(len(piece.split()) <= 25 for piece in pieces)
+    assert len(pieces) >= 4
+
+
+def test_split_paragraph_prefers_a_clause_end():
+    text = " ".join(["أ"] * 15 + ["نهاية،"] + ["ب"] * 14)
+    first, _second = sitegen.split_paragraph(text, max_words=20)
+    assert first.endswith("نهاية،")
+
+
+def test_pool_has_several_hundred_distinct_pieces(pool):
+    assert len(pool) >= 300
+    assert len(set(pool)) == len(pool)
+    assert max(len(piece.split()) for piece in pool) <= sitegen.MAX_PIECE_WORDS
+
+
+def test_plan_is_deterministic_and_a_prefix_of_a_bigger_plan(pool, specs):
+    again = sitegen.plan_pages(120, pool, list(sitegen.TEMPLATE_STEMS))
+    assert again == specs[:120]
+    other_seed = sitegen.plan_pages(120, pool, list(sitegen.TEMPLATE_STEMS), seed=7)
+    assert other_seed[0].paragraphs != specs[0].paragraphs
+
+
+def test_planned_pages_stay_far_apart(pool, specs):
+    assert sitegen.max_shared_word_share(specs, pool) <= sitegen.MAX_SHARED_WORD_SHARE
+    assert sitegen.max_shingle_overlap(specs) < 0.5
+    assert len({spec.text for spec in specs}) == len(specs)
+    assert len({spec.path for spec in specs}) == len(specs)
+
+
+def test_every_page_has_six_to_twelve_pieces_and_a_unique_lead(pool, specs):
+    pool_set = set(pool)
+    for spec in specs:
+        assert 6 <= len(spec.piece_ids) <= 12
+        assert spec.paragraphs[0] not in pool_set
+        extra = [p for p in spec.paragraphs if p not in pool_set]
+        assert 1 <= len(extra) <= 2
+
+
+def test_planner_refuses_a_draw_that_repeats_a_page(pool):
+    import random
+
+    planner = sitegen.PagePlanner(pool, sitegen.vocabulary(pool), random.Random(1), 0.3)
+    piece_ids, _sentences = planner.draw()
+    words = sum(planner.piece_words[i] for i in piece_ids)
+    assert planner.worst_share_of(piece_ids, words) == pytest.approx(1.0)
+    assert planner.worst_share_of([i for i in range(len(pool)) if i not in piece_ids][:8], 100) == 0.0
+
+
+# --- templates and rendering ---------------------------------------------------------
+
+
+def test_templates_lose_their_own_article_text(templates):
+    for stem, template in templates.items():
+        html_path, expected_path = sitegen.find_template_files(stem, SOURCES)
+        text = sitegen.visible_text(lxml.html.document_fromstring(template.text))
+        for key in sitegen.paragraph_keys(sitegen.read_paragraphs(expected_path)):
+            assert key not in text, f"{stem} still shows {key!r}"
+        assert sitegen.MARK_BODY in template.text and sitegen.MARK_TITLE in template.text
+
+
+def test_title_suffix_is_the_site_name_tail():
+    assert sitegen.title_suffix("خبر عاجل - الصباح | Assabah") == " - الصباح | Assabah"
+    assert sitegen.title_suffix("خبر - عن شيء ما - BBC News عربي") == " - BBC News عربي"
+    assert sitegen.title_suffix("عنوان بلا اسم موقع") == ""
+
+
+def test_rendered_page_carries_the_spec(templates, specs):
+    for spec in specs[: len(templates)]:
+        page = sitegen.render_page(templates[spec.template], spec)
+        assert not sitegen.MARK_RE.search(page)
+        tree = lxml.html.document_fromstring(page)
+        canonical = tree.xpath("//link[@rel='canonical']/@href")
+        assert canonical == [spec.url]
+        assert spec.title in tree.xpath("string(//title)")
+        body = sitegen.visible_text(tree)
+        assert all(sitegen.normalize_space(p) in body for p in spec.paragraphs)
+        for script in tree.xpath("//script[@type='application/ld+json']"):
+            data = json.loads(script.text)
+            assert spec.url in json.dumps(data, ensure_ascii=False)
+
+
+def test_crawler_extracts_exactly_the_generated_body(templates, specs):
+    from crawler.article import article_from_html
+
+    for spec in specs[: len(templates)]:
+        page = sitegen.render_page(templates[spec.template], spec).replace(sitegen.BASE_URL, BASE)
+        article = article_from_html(page, BASE + spec.path)
+        expected, got = spec.text.split(), article["text"].split()
+        common = len(set(expected) & set(got))
+        assert common / len(set(expected)) > 0.95, spec.template
+        assert common / len(set(got)) > 0.95, spec.template
+
+
+def test_sitemaps_list_each_page_once_in_chunks(specs):
+    files = sitegen.sitemap_files(specs, 250, chunk=100)
+    parts = sorted(path for path in files if "part-" in path)
+    assert len(parts) == 3
+    index = files["/sitemaps/n250/index.xml"]
+    assert all(sitegen.BASE_URL + part in index for part in parts)
+    locs = [loc for part in parts for loc in lxml.etree.fromstring(files[part].encode()).itertext() if "/news/" in loc]
+    assert locs == [spec.url for spec in specs[:250]]
+
+
+def test_build_site_writes_pages_sitemaps_and_robots(tmp_path):
+    manifest, specs = sitegen.build_site(tmp_path, [5, 12])
+    assert manifest.pages == 12 and len(specs) == 12
+    assert len(list(tmp_path.rglob("*.html"))) == 12
+    assert set(manifest.sitemap_indexes) == {5, 12}
+    assert "Allow: /" in (tmp_path / "robots.txt").read_text()
+    assert (tmp_path / "sitemaps/n5/index.xml").is_file()
+
+
+# --- /proc sampling ------------------------------------------------------------------
+
+
+def test_parse_stat_handles_odd_command_names():
+    fields = ["S", "42"] + ["0"] * 9 + ["150", "50"] + ["0"] * 6 + ["777", "0", "9"]
+    stat = proctree.parse_stat("1234 (we (ird) name) " + " ".join(fields))
+    assert (stat.pid, stat.ppid, stat.state) == (1234, 42, "S")
+    assert stat.cpu_ticks == 200
+    assert stat.start_ticks == 777
+    assert stat.rss_bytes == 9 * proctree.PAGE_SIZE
+
+
+def test_descendants_follow_parent_links_only():
+    def stat(pid, ppid):
+        return proctree.ProcStat(pid, ppid, "S", 0, 0, 0)
+
+    stats = {pid: stat(pid, ppid) for pid, ppid in [(1, 0), (10, 1), (11, 10), (12, 11), (20, 1), (13, 10)]}
+    assert proctree.descendants(10, stats) == {10, 11, 12, 13}
+    assert proctree.descendants(99, stats) == set()
+
+
+BURNER = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time\\nend = time.process_time() + 0.6\\nwhile time.process_time() < end: pass"])
+child.wait()
+"""
+
+
+def test_sampler_sees_a_grandchild_and_its_cpu_time():
+    before = proctree.children_cpu_seconds()
+    process = subprocess.Popen([sys.executable, "-c", BURNER])
+    sampler = proctree.TreeSampler(process.pid, interval=0.05).start()
+    process.wait()
+    sampler.stop()
+    assert sampler.process_count >= 2
+    assert sampler.cpu_seconds >= 0.4
+    assert sampler.peak_tree_rss > sampler.peak_main_rss > 0
+    assert proctree.children_cpu_seconds() - before >= 0.6
+
+
+def test_reap_collects_an_adopted_orphan():
+    assert proctree.become_child_subreaper()
+    # The middle process exits at once, leaving its sleeping child to us.
+    code = "import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(0.5)']); print(p.pid)"
+    middle = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    orphan = int(middle.stdout)
+    stat = proctree.read_stat(orphan)
+    assert stat is not None and stat.ppid != orphan
+    started = time.monotonic()
+    assert proctree.reap([(orphan, stat.start_ticks)], timeout=5) == []
+    assert proctree.read_stat(orphan) is None
+    assert time.monotonic() - started < 5
+
+
+# --- stats and figures ---------------------------------------------------------------
+
+
+STATS_LOG = """2026-11-22 15:35:39 [scrapy.core.engine] INFO: Closing spider (finished)
+2026-11-22 15:35:39 [scrapy.statscollectors] INFO: Dumping Scrapy stats:
+{'downloader/response_status_count/200': 103,
+ 'elapsed_time_seconds': 3.66,
+ 'finish_time': datetime.datetime(2026, 11, 22, 15, 35, 39, tzinfo=datetime.timezone.utc),
+ 'news/dropped/no_article_body': 2,
+ 'news/source/x/dropped/no_article_body': 2,
+ 'item_scraped_count': 98}
+2026-11-22 15:35:39 [scrapy.core.engine] INFO: Spider closed (finished)
+"""
+
+
+def test_stats_dump_is_parsed_and_filtered():
+    stats = run.parse_stats_dump(STATS_LOG)
+    assert stats["news/dropped/no_article_body"] == 2
+    assert stats["elapsed_time_seconds"] == pytest.approx(3.66)
+    kept = run.kept_stats(stats)
+    assert "news/source/x/dropped/no_article_body" not in kept
+    assert kept["item_scraped_count"] == 98
+    assert run.parse_stats_dump("no dump here") == {}
+
+
+def test_enabled_pipelines_are_read_from_the_log():
+    log = (
+        "2026-11-22 16:09:14 [scrapy.middleware] INFO: Enabled item pipelines:\n"
+        "['pipelines.extract.ExtractPipeline',\n 'pipelines.dedup.DedupPipeline',\n"
+        " 'pipelines.write.JsonlWriterPipeline']\n2026-11-22 16:09:14 [scrapy.core.engine] INFO: Spider opened\n"
+    )
+    assert run.enabled_pipelines(log) == [
+        "pipelines.extract.ExtractPipeline",
+        "pipelines.dedup.DedupPipeline",
+        "pipelines.write.JsonlWriterPipeline",
+    ]
+    assert run.enabled_pipelines("nothing") == []
+
+
+def test_page_counts_are_sorted_and_validated():
+    assert run.page_counts("4000,1000,2000,1000") == [1000, 2000, 4000]
+    with pytest.raises(Exception):
+        run.page_counts("10,x")
+    with pytest.raises(Exception):
+        run.page_counts("0")
+
+
+def test_crawl_command_turns_politeness_off_but_keeps_robots(tmp_path):
+    command = run.crawl_command("http://127.0.0.1:1/s.xml", tmp_path, {"EXTRACT_WORKERS": "1"})
+    settings = dict(command[i + 1].split("=", 1) for i, part in enumerate(command) if part == "-s")
+    assert settings["ROBOTSTXT_OBEY"] == "1"
+    assert settings["DOWNLOAD_DELAY"] == "0" and settings["AUTOTHROTTLE_ENABLED"] == "0"
+    assert settings["OUTPUT_DIR"] == str(tmp_path)
+    assert settings["EXTRACT_WORKERS"] == "1"
+    assert "ITEM_PIPELINES" not in settings
+
+
+def test_figures_and_growth():
+    crawl = run.CrawlResult(
+        pages=100, wall_seconds=4.0, cpu_seconds=8.0, cpu_seconds_sampled=7.9, cpu_source="rusage",
+        peak_tree_rss=400 * 2**20, peak_main_rss=200 * 2**20, max_processes=5, processes_seen=5, samples=40,
+        exit_code=0, items_written=100, items_with_duplicate_of=0, distinct_content_hashes=100, server_cpu_seconds=0.2,
+        bench_cpu_seconds=0.1, other_cpu_seconds=0.0, load_average_before=0.1,
+    )
+    bare = run.BareResult(pages=100, wall_seconds=5.0, cpu_seconds=5.0, extracted=100, other_cpu_seconds=2.0)
+    row = run.per_count_figures(crawl, bare)
+    assert row["crawl_pages_per_second"] == pytest.approx(25.0)
+    assert row["crawl_to_bare_ratio"] == pytest.approx(25.0 / 20.0)
+    assert row["crawl_cpu_seconds_per_page"] == pytest.approx(0.08)
+    assert run.growth_percent(400, 500) == pytest.approx(25.0)
+    assert "NOISY" in run.noise_flag(row) and "0.40 cores" in run.noise_flag(row)
+    row["bare"]["other_cpu_seconds"] = 0.1
+    assert run.noise_flag(row) == ""
+    table = run.format_table([row])
+    assert "crawl/bare" in table.splitlines()[0] and "1.25" in table.splitlines()[1]
+
+
+def test_bare_checkpoints_match_prefixes(templates, specs):
+    pages = [sitegen.render_page(templates[spec.template], spec).replace(sitegen.BASE_URL, BASE) for spec in specs[:4]]
+    results = run.run_bare(pages, [2, 4])
+    assert set(results) == {2, 4}
+    assert results[2].wall_seconds <= results[4].wall_seconds
+    assert results[4].extracted == 4
