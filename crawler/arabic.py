@@ -183,10 +183,6 @@ def _collapse_spaces(text: str) -> str:
     return " ".join(text.split())
 
 
-def _space_if_punctuation_or_symbol(char: str) -> str:
-    return " " if unicodedata.category(char)[0] in "PS" else char
-
-
 class _PunctuationToSpaceTable(dict):
     """A ``str.translate`` table that maps punctuation and symbols (categories P*, S*) to a
     space and keeps everything else, filled in per code point on first sight: the C-level

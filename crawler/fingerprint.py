@@ -1,6 +1,6 @@
 """Content fingerprints for deduplication.
 
-``content_hash`` hashes the lossy-folded text (``crawler.arabic``), so copies
+``content_hash_of_folded`` hashes the lossy-folded text (``crawler.arabic``), so copies
 that differ only in diacritics, alef/yeh/teh-marbuta spelling, digits or
 punctuation get the same hash.
 """
@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from crawler.arabic import fold_for_fingerprint
-
 
 def content_hash_of_folded(folded_text: str) -> str:
     return hashlib.blake2b(folded_text.encode("utf-8"), digest_size=16).hexdigest()
 
-
-def content_hash(text: str) -> str:
-    return content_hash_of_folded(fold_for_fingerprint(text))

@@ -16,6 +16,7 @@ from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from crawler.dates import date_from_url, find_date_in_text, parse_date, to_iso
+from crawler.urls import same_site
 
 logger = logging.getLogger(__name__)
 
@@ -401,12 +402,6 @@ def extract_tags(tags, article: dict) -> list[str]:
                 found += re.split(r"[,،]", value)
     cleaned = [_collapse(tag) for tag in found if tag and tag.strip()]
     return list(dict.fromkeys(tag for tag in cleaned if tag and len(tag.split()) <= MAX_TAG_WORDS))
-
-
-def same_site(url_a: str, url_b: str) -> bool:
-    host_a = (urlsplit(url_a).hostname or "").removeprefix("www.")
-    host_b = (urlsplit(url_b).hostname or "").removeprefix("www.")
-    return bool(host_a) and (host_a == host_b or host_a.endswith("." + host_b) or host_b.endswith("." + host_a))
 
 
 def extract_canonical(tree, tags, url: str) -> str | None:

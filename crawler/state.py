@@ -25,8 +25,9 @@ our own ``last_seen``: a change after our fetch means our copy is stale. That co
 can suffer a skewed site clock once, after which a date is stored. A known article seen
 without any date is not fetched again: nothing says it changed.
 
-Durability: the data file is committed first, then ``record_written`` stores its articles
-in one transaction, with ``synchronous=FULL`` so that a returned ``record_written`` also
+Durability: the data file is committed first, then ``record_committed`` stores its articles,
+aliases, signatures and the file's name in one transaction, with ``synchronous=FULL`` so
+that a returned ``record_committed`` also
 survives a power cut (WAL mode with NORMAL would only survive a process crash, and losing
 a record here means fetching and writing the article again). Commits are one per data file,
 so the fsync is cheap. A SIGKILL at any moment leaves either the whole transaction or
