@@ -163,6 +163,11 @@ class TreeSampler:
         return sum(self.cpu_ticks.values()) / CLOCK_TICKS
 
     @property
+    def main_cpu_seconds(self) -> float:
+        """The root process alone (its last sample)."""
+        return sum(ticks for (pid, _), ticks in self.cpu_ticks.items() if pid == self.root) / CLOCK_TICKS
+
+    @property
     def process_count(self) -> int:
         return len(self.cpu_ticks)
 

@@ -90,6 +90,7 @@ class CrawlResult:
     wall_seconds: float
     cpu_seconds: float  # whole tree, from the kernel (subreaper rusage) when available
     cpu_seconds_sampled: float
+    main_cpu_seconds: float
     cpu_source: str
     peak_tree_rss: int
     peak_main_rss: int
@@ -293,6 +294,7 @@ def run_crawl(pages: int, sitemap_url: str, output_dir: Path, server_pid: int, e
         wall_seconds=wall,
         cpu_seconds=cpu_exact if exact_cpu and not leftovers else sampler.cpu_seconds,
         cpu_seconds_sampled=sampler.cpu_seconds,
+        main_cpu_seconds=sampler.main_cpu_seconds,
         cpu_source="rusage" if exact_cpu and not leftovers else "sampled",
         peak_tree_rss=sampler.peak_tree_rss,
         peak_main_rss=sampler.peak_main_rss,
@@ -435,7 +437,7 @@ def format_report(figures: dict) -> str:
         crawl = row["crawl"]
         lines.append(
             f"N={row['pages']}: crawl {crawl['wall_seconds']:.1f} s wall, {crawl['cpu_seconds']:.1f} s CPU "
-            f"({crawl['cpu_source']}; sampled {crawl['cpu_seconds_sampled']:.1f}), up to {crawl['max_processes']} processes, "
+            f"({crawl['cpu_source']}; sampled {crawl['cpu_seconds_sampled']:.1f}; Scrapy process {crawl['main_cpu_seconds']:.1f}), up to {crawl['max_processes']} processes, "
             f"exit {crawl['exit_code']}, scrapy elapsed {crawl['stats'].get('elapsed_time_seconds', float('nan')):.1f} s; bare {row['bare']['wall_seconds']:.1f} s, "
             f"{row['bare']['extracted']}/{row['pages']} extracted; "
             f"server CPU {crawl['server_cpu_seconds']:.1f} s, sampler {crawl['bench_cpu_seconds']:.1f} s; "

@@ -270,7 +270,7 @@ def test_crawl_command_turns_politeness_off_but_keeps_robots(tmp_path):
 
 def test_figures_and_growth():
     crawl = run.CrawlResult(
-        pages=100, wall_seconds=4.0, cpu_seconds=8.0, cpu_seconds_sampled=7.9, cpu_source="rusage",
+        pages=100, wall_seconds=4.0, cpu_seconds=8.0, cpu_seconds_sampled=7.9, main_cpu_seconds=2.5, cpu_source="rusage",
         peak_tree_rss=400 * 2**20, peak_main_rss=200 * 2**20, max_processes=5, processes_seen=5, samples=40,
         exit_code=0, items_written=100, items_with_duplicate_of=0, distinct_content_hashes=100, server_cpu_seconds=0.2,
         bench_cpu_seconds=0.1, other_cpu_seconds=0.0, load_average_before=0.1,

@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.dates import find_date_in_text
@@ -134,6 +135,16 @@ def unwrap_layout_tables(tree) -> int:
                 part.tag = "div"
         unwrapped += 1
     return unwrapped
+
+
+# Never shown as text; trafilatura deletes them as well, but only after several
+# whole-tree passes and copies that they would make several times slower.
+INVISIBLE_TAGS = ("head", "script", "style", "noscript", "template", "svg", "iframe", "link", "meta")
+
+
+def strip_invisible_elements(tree) -> None:
+    """Remove elements that hold no readable text (their tails stay)."""
+    etree.strip_elements(tree, *INVISIBLE_TAGS, with_tail=False)
 
 
 def prune_widget_elements(tree, extra_xpath: str | None = None) -> int:

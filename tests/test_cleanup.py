@@ -15,6 +15,7 @@ from crawler.cleanup import (
     comparable,
     link_texts_of,
     prune_widget_elements,
+    strip_invisible_elements,
 )
 
 # --- Story prose ----------------------------------------------------------------------------
@@ -205,6 +206,20 @@ def test_pruning_keeps_the_tail_text_that_follows_a_widget():
 
     assert " ".join(tree.get_element_by_id("story").text_content().split()) == "ارتفعت الأسعار في الأسواق المحلية"
     assert removed == 1
+
+
+def test_invisible_elements_go_but_the_text_after_them_stays():
+    tree = lxml.html.fromstring(
+        "<html><head><title>t</title><script>var x = 1;</script></head><body>"
+        f'<p id="story">{LEAD}<script>track()</script> {QUOTE}</p>'
+        "<style>p {}</style><noscript>enable js</noscript><svg><text>icon</text></svg></body></html>"
+    )
+
+    strip_invisible_elements(tree)
+
+    assert tree.find("head") is None
+    assert not tree.xpath("//script|//style|//noscript|//svg")
+    assert " ".join(tree.get_element_by_id("story").text_content().split()) == f"{LEAD} {QUOTE}"
 
 
 def test_extra_xpath_prunes_a_site_specific_widget():

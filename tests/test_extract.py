@@ -18,6 +18,7 @@ from crawler.extract import (
     extract_article,
     main_text_lines,
     parse_html,
+    repaired_html_bytes,
 )
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -252,3 +253,32 @@ def test_not_an_article_without_detail_survives_pickling():
     copy = pickle.loads(pickle.dumps(NotAnArticle("empty_page")))
 
     assert (copy.reason, copy.detail, str(copy)) == ("empty_page", "", "empty_page")
+
+
+def test_parse_drops_characters_libxml2_rejects_and_keeps_the_arabic():
+    html = f"<html><body><p>{PARAGRAPHS[0][:40]}\x00\x08\ufffe\uffff{PARAGRAPHS[1][:40]}</p></body></html>"
+
+    data = repaired_html_bytes(html)
+    text = parse_html(html).text_content()
+
+    assert data.decode("utf-8") == html.translate(dict.fromkeys([0x00, 0x08, 0xFFFE, 0xFFFF]))
+    assert text == PARAGRAPHS[0][:40] + PARAGRAPHS[1][:40]
+
+
+def test_parse_repairs_a_self_closing_html_tag_and_a_slashed_doctype():
+    html = (
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+        f'<html lang="ar"/>\n<body><p>{PARAGRAPHS[0]}</p></body></html>'
+    )
+
+    tree = parse_html(html)
+
+    assert tree.findtext(".//p") == PARAGRAPHS[0]
+    assert tree.get("lang") == "ar"
+
+
+@pytest.mark.parametrize("text", ["just a line of text", "{\"json\": true}"])
+def test_parse_rejects_text_that_is_not_html(text):
+    with pytest.raises(NotAnArticle) as raised:
+        parse_html(text)
+    assert raised.value.reason == "unparseable_html"
