@@ -51,9 +51,13 @@ def normalize_fields(fields: dict) -> dict:
     }
 
 
+_WARM_UP_TEXT = "هذا نص قصير لتحميل نماذج اللغة قبل أول صفحة"
+
+
 def warm_up_worker() -> None:
-    """Load what the first page would otherwise pay for (langdetect's profiles)."""
-    detect_language("هذا نص قصير لتحميل نماذج اللغة قبل أول صفحة")
+    """Load what the first page would otherwise pay for: langdetect's profiles, the MinHash permutations."""
+    detect_language(_WARM_UP_TEXT)
+    minhash_entry(" ".join([_WARM_UP_TEXT] * 10))
 
 
 def analyze_page(

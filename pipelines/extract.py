@@ -27,7 +27,11 @@ class ExtractPipeline:
     def __init__(self, crawler, min_words: int, workers: int, timeout: float):
         self.crawler = crawler
         self.min_words = min_words
-        self.pool = WorkerPool(analyze_page, workers, timeout, initializer=warm_up_worker) if workers > 0 else None
+        self.pool = (
+            WorkerPool(analyze_page, workers, timeout, initializer=warm_up_worker, preload=("crawler.worker_warmup",))
+            if workers > 0
+            else None
+        )
 
     @classmethod
     def from_crawler(cls, crawler):

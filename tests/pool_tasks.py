@@ -31,3 +31,10 @@ def raise_value_error(message: str):
 
 def own_pid():
     return os.getpid()
+
+
+def langdetect_profiles_loaded() -> bool:
+    """Whether this process has langdetect's profiles without having detected anything itself."""
+    from langdetect import detector_factory
+
+    return detector_factory._factory is not None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -136,3 +138,29 @@ def test_workers_that_cannot_start_break_the_pool_instead_of_looping(monkeypatch
 
     failures = run(with_pool(pool_tasks.echo_after, run_one, workers=1, initializer=pool_tasks.always_crash))
     assert failures == MAX_START_FAILURES
+
+
+def test_workers_are_born_with_the_forkserver_warm_up_already_done():
+    # A fresh interpreter: the forkserver (and its preload list) is started once per process.
+    script = (
+        "import asyncio\n"
+        "from crawler.pool import WorkerPool\n"
+        "from tests import pool_tasks\n"
+        "async def main(preload):\n"
+        "    pool = WorkerPool(pool_tasks.langdetect_profiles_loaded, workers=1, timeout=30.0, preload=preload)\n"
+        "    try:\n"
+        "        return await pool.run()\n"
+        "    finally:\n"
+        "        pool.close()\n"
+        "import sys\n"
+        "print(asyncio.run(main(tuple(sys.argv[1:]))))\n"
+    )
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    def loaded_in_worker(*preload: str) -> str:
+        result = subprocess.run([sys.executable, "-c", script, *preload], cwd=repo, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert loaded_in_worker() == "False"
+    assert loaded_in_worker("crawler.worker_warmup") == "True"
