@@ -13,6 +13,11 @@ the pool:
 - a worker that dies (segfault, OOM kill) is replaced, and its task is tried
   once more before it fails with ``WorkerCrashed``.
 
+Each worker also holds one task in reserve in its pipe: the moment it sends
+a result it starts the next page, instead of idling until the busy reactor
+thread gets round to reading the result and sending more work. The pipe that
+carries tasks is enlarged so that sending the reserve never blocks the reactor.
+
 Workers start through a forkserver that has already imported the task's
 module, so a replacement is ready in milliseconds and never inherits the
 reactor's threads or sockets.
@@ -22,18 +27,26 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import fcntl
 import logging
 import multiprocessing
 import os
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
 # One retry: a page that kills a worker twice is the page's fault.
 MAX_ATTEMPTS = 2
+# Tasks a worker holds at once: the running one and one in reserve.
+TASKS_PER_WORKER = 2
+# Linux's default limit for an unprivileged pipe size (/proc/sys/fs/pipe-max-size).
+TASK_PIPE_BYTES = 1 << 20
+# Room kept free in the task pipe for message headers and partly filled pages.
+PIPE_SLACK_BYTES = 8192
 
 
 class TaskTimeout(Exception):
@@ -59,7 +72,7 @@ MAX_START_FAILURES = 3
 
 @dataclass
 class _Task:
-    args: tuple
+    payload: memoryview  # the pickled arguments, as the worker's ``recv`` reads them
     future: asyncio.Future
     attempts: int = 0
 
@@ -67,15 +80,38 @@ class _Task:
 @dataclass
 class _Worker:
     process: Any
-    connection: Any
-    task: _Task | None = None
+    tasks_out: Any  # the pool writes tasks here
+    results_in: Any  # and reads results here
+    pipe_bytes: int  # what the task pipe holds without blocking the writer
+    # Sent and unanswered, oldest first: the first is running, the next waits in the pipe.
+    tasks: collections.deque[_Task] = field(default_factory=collections.deque)
     deadline: asyncio.TimerHandle | None = None
     ready: bool = False
     exit_fd: int | None = None
     finished: int = field(default=0)
 
+    def can_take(self, task: _Task) -> bool:
+        """Idle, or able to hold ``task`` in reserve without the send blocking.
 
-def _worker_main(connection, function: Callable, initializer: Callable | None) -> None:
+        Counted as if the running task were still unread in the pipe, so a
+        reserve never waits on the worker; a page too big for that waits for
+        an idle worker instead.
+        """
+        if not self.ready or len(self.tasks) >= TASKS_PER_WORKER:
+            return False
+        queued = sum(len(held.payload) for held in self.tasks)
+        return not self.tasks or queued + len(task.payload) + PIPE_SLACK_BYTES <= self.pipe_bytes
+
+
+def _enlarge_pipe(connection) -> int:
+    """Grow the pipe behind ``connection`` as far as the system allows; return its size."""
+    try:
+        return fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, TASK_PIPE_BYTES)
+    except OSError:  # a lower system limit: keep the default size
+        return fcntl.fcntl(connection.fileno(), fcntl.F_GETPIPE_SZ)
+
+
+def _worker_main(tasks_in, results_out, function: Callable, initializer: Callable | None) -> None:
     # The parent decides when to stop: Ctrl-C or a SIGTERM sent to the whole
     # process group (cron's timeout, a shutdown) must let the parent finish the
     # pages in hand. A worker whose parent died exits on the closed pipe.
@@ -85,12 +121,12 @@ def _worker_main(connection, function: Callable, initializer: Callable | None) -
         initializer()
     # Warm-up time must not count against the first task's deadline.
     try:
-        connection.send(("ready", None))
+        results_out.send(("ready", None))
     except OSError:  # the pool closed while this worker was starting
         return
     while True:
         try:
-            args = connection.recv()
+            args = tasks_in.recv()
         except (EOFError, OSError):
             return
         if args is None:
@@ -100,11 +136,11 @@ def _worker_main(connection, function: Callable, initializer: Callable | None) -
         except Exception as exc:  # sent back to the caller, who decides
             reply = ("error", exc)
         try:
-            connection.send(reply)
+            results_out.send(reply)
         except OSError:  # the pool is gone
             return
         except Exception as exc:  # an unpicklable result or exception
-            connection.send(("error", TaskFailed(f"{type(exc).__name__}: {exc}")))
+            results_out.send(("error", TaskFailed(f"{type(exc).__name__}: {exc}")))
 
 
 class WorkerPool:
@@ -129,7 +165,6 @@ class WorkerPool:
         # Finished tasks per worker are not tracked beyond a counter: no
         # per-page state accumulates in the parent.
         self._workers: list[_Worker] = []
-        self._idle: collections.deque[_Worker] = collections.deque()
         self._queue: collections.deque[_Task] = collections.deque()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -143,15 +178,18 @@ class WorkerPool:
     # --- lifecycle ----------------------------------------------------------
 
     def _start_worker(self) -> _Worker:
-        parent_end, child_end = self._context.Pipe(duplex=True)
+        tasks_in, tasks_out = self._context.Pipe(duplex=False)
+        results_in, results_out = self._context.Pipe(duplex=False)
+        pipe_bytes = _enlarge_pipe(tasks_out)
         process = self._context.Process(
-            target=_worker_main, args=(child_end, self.function, self.initializer), daemon=True
+            target=_worker_main, args=(tasks_in, results_out, self.function, self.initializer), daemon=True
         )
         process.start()
-        child_end.close()
-        worker = _Worker(process=process, connection=parent_end)
-        self._workers.append(worker)  # idle once it says it is ready
-        self._loop.add_reader(parent_end.fileno(), self._on_readable, worker)
+        tasks_in.close()
+        results_out.close()
+        worker = _Worker(process=process, tasks_out=tasks_out, results_in=results_in, pipe_bytes=pipe_bytes)
+        self._workers.append(worker)  # takes tasks once it says it is ready
+        self._loop.add_reader(results_in.fileno(), self._on_readable, worker)
         # The pipe alone may never report a death: another process (the
         # forkserver, a sibling forked meanwhile) can hold a copy of its other
         # end. A pidfd becomes readable exactly when this process exits (the
@@ -178,10 +216,11 @@ class WorkerPool:
                 task.future.cancel()
         self._queue.clear()
         for worker in list(self._workers):
-            if worker.task is not None and not worker.task.future.done():
-                worker.task.future.cancel()
+            for task in worker.tasks:
+                if not task.future.done():
+                    task.future.cancel()
             try:
-                worker.connection.send(None)
+                worker.tasks_out.send(None)
             except OSError:
                 pass
             self._retire(worker, kill=False)
@@ -195,12 +234,10 @@ class WorkerPool:
     def _retire(self, worker: _Worker, kill: bool) -> None:
         if worker in self._workers:
             self._workers.remove(worker)
-        if worker in self._idle:
-            self._idle.remove(worker)
         if worker.deadline is not None:
             worker.deadline.cancel()
         if self._loop is not None:
-            for fd in (worker.connection.fileno(), worker.exit_fd):
+            for fd in (worker.results_in.fileno(), worker.exit_fd):
                 if fd is None:
                     continue
                 try:
@@ -213,7 +250,8 @@ class WorkerPool:
         if kill and worker.process.is_alive():
             os.kill(worker.process.pid, signal.SIGKILL)
             worker.process.join(timeout=5)
-        worker.connection.close()
+        worker.tasks_out.close()
+        worker.results_in.close()
         if not kill:
             self._retired.append(worker)
 
@@ -226,31 +264,44 @@ class WorkerPool:
         if self._broken is not None:
             raise self._broken
         self._ensure_started()
-        task = _Task(args=args, future=self._loop.create_future())
+        task = _Task(payload=ForkingPickler.dumps(args), future=self._loop.create_future())
         self._queue.append(task)
         self._dispatch()
         return await task.future
 
     def _dispatch(self) -> None:
-        while self._queue and self._idle:
-            task = self._queue.popleft()
+        while self._queue:
+            task = self._queue[0]
             if task.future.done():  # cancelled while queued
+                self._queue.popleft()
                 continue
-            worker = self._idle.popleft()
-            task.attempts += 1
-            worker.task = task
+            worker = self._worker_for(task)
+            if worker is None:
+                return
+            self._queue.popleft()
+            worker.tasks.append(task)
+            if len(worker.tasks) == 1:
+                self._start_clock(worker)
             try:
-                worker.connection.send(task.args)
+                worker.tasks_out.send_bytes(task.payload)
             except (OSError, EOFError):
                 self._on_worker_death(worker)
-                continue
-            worker.deadline = self._loop.call_later(self.timeout, self._on_timeout, worker)
+
+    def _worker_for(self, task: _Task) -> _Worker | None:
+        """An idle worker first; else one that can hold the task in reserve."""
+        candidates = [worker for worker in self._workers if worker.can_take(task)]
+        return min(candidates, key=lambda worker: len(worker.tasks), default=None)
+
+    def _start_clock(self, worker: _Worker) -> None:
+        """The worker's first task has started: count the attempt and its deadline."""
+        worker.tasks[0].attempts += 1
+        worker.deadline = self._loop.call_later(self.timeout, self._on_timeout, worker)
 
     def _on_exit(self, worker: _Worker) -> None:
         if worker not in self._workers:
             return
         # A reply it sent just before exiting is still read first.
-        if worker.connection.poll():
+        if worker.results_in.poll():
             self._on_readable(worker)
             if worker not in self._workers:
                 return
@@ -258,22 +309,22 @@ class WorkerPool:
 
     def _on_readable(self, worker: _Worker) -> None:
         try:
-            status, payload = worker.connection.recv()
+            status, payload = worker.results_in.recv()
         except (EOFError, OSError):
             self._on_worker_death(worker)
             return
         if status == "ready":
             worker.ready = True
             self._start_failures = 0
-            self._idle.append(worker)
             self._dispatch()
             return
-        task, worker.task = worker.task, None
+        task = worker.tasks.popleft() if worker.tasks else None
         if worker.deadline is not None:
             worker.deadline.cancel()
             worker.deadline = None
         worker.finished += 1
-        self._idle.append(worker)
+        if worker.tasks:  # the reserve task is running from now on
+            self._start_clock(worker)
         if task is not None and not task.future.done():
             if status == "ok":
                 task.future.set_result(payload)
@@ -281,18 +332,22 @@ class WorkerPool:
                 task.future.set_exception(payload)
         self._dispatch()
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker) -> _Task | None:
+        """Kill ``worker`` and start another; return its running task. Its reserve goes back to the queue, unharmed."""
+        running = worker.tasks.popleft() if worker.tasks else None
+        self._queue.extendleft(reversed(worker.tasks))
+        worker.tasks.clear()
         self._retire(worker, kill=True)
         if not self._closed:
             self.restarts += 1
             self._start_worker()
+        return running
 
     def _on_timeout(self, worker: _Worker) -> None:
-        task, worker.task = worker.task, None
         worker.deadline = None
         self.timeouts += 1
         logger.warning("Extraction worker %s timed out after %.0fs; killing it", worker.process.pid, self.timeout)
-        self._replace(worker)
+        task = self._replace(worker)
         if task is not None and not task.future.done():
             task.future.set_exception(TaskTimeout(f"no result after {self.timeout:.0f}s"))
         self._dispatch()
@@ -301,10 +356,9 @@ class WorkerPool:
         if not worker.ready:
             self._on_start_failure(worker)
             return
-        task, worker.task = worker.task, None
         self.crashes += 1
         logger.warning("Extraction worker %s died (exit code %s); starting another", worker.process.pid, worker.process.exitcode)
-        self._replace(worker)
+        task = self._replace(worker)
         if task is not None and not task.future.done():
             if task.attempts < MAX_ATTEMPTS:
                 self._queue.appendleft(task)

@@ -38,3 +38,17 @@ def langdetect_profiles_loaded() -> bool:
     from langdetect import detector_factory
 
     return detector_factory._factory is not None
+
+
+def timed_sleep(delay: float) -> tuple[float, float]:
+    """(start, end) on the system-wide monotonic clock, comparable across processes."""
+    started = time.monotonic()
+    time.sleep(delay)
+    return started, time.monotonic()
+
+
+def crash_or_echo(value):
+    """Dies on ``None`` (a page that kills its worker every time), else returns ``value``."""
+    if value is None:
+        os._exit(1)
+    return value

@@ -7,13 +7,14 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
 from crawler.article import analyze_page, warm_up_worker
 from crawler.extract import ExtractOptions, NotAnArticle, decode_html
 from crawler.jsonl_writer import encode_record
-from crawler.pool import MAX_START_FAILURES, PoolBroken, TaskTimeout, WorkerCrashed, WorkerPool
+from crawler.pool import MAX_START_FAILURES, PIPE_SLACK_BYTES, PoolBroken, TaskTimeout, WorkerCrashed, WorkerPool, _Task, _Worker
 from pipelines.write import record_of
 from tests import pool_tasks
 from tests.golden_pages import all_pages
@@ -128,6 +129,55 @@ def test_tasks_spread_over_all_workers():
     assert run(with_pool(pool_tasks.echo_after, four_slow_tasks, workers=2)) == [0, 1, 2, 3]
     worker_pids = run(with_pool(pool_tasks.own_pid, pids_of_busy_workers, workers=2))
     assert 1 <= len(worker_pids) <= 2 and os.getpid() not in worker_pids
+
+
+def test_a_worker_starts_its_reserve_task_while_the_event_loop_is_busy():
+    async def two_tasks_then_block_the_loop(pool):
+        await pool.run(0.0)  # the worker is up
+        first = asyncio.ensure_future(pool.run(0.3))
+        second = asyncio.ensure_future(pool.run(0.0))
+        await asyncio.sleep(0)  # both are sent
+        time.sleep(1.5)  # the reactor thread is busy elsewhere; the worker is not idle meanwhile
+        return await first, await second
+
+    (first_start, first_end), (second_start, _) = run(with_pool(pool_tasks.timed_sleep, two_tasks_then_block_the_loop, workers=1))
+    assert first_end <= second_start < first_start + 1.0
+
+
+def test_a_reserve_task_is_held_only_when_it_fits_in_the_pipe_beside_the_running_one():
+    worker = _Worker(process=None, tasks_out=None, results_in=None, pipe_bytes=1 << 20, ready=True)
+
+    def task(size: int) -> _Task:
+        return _Task(payload=memoryview(bytes(size)), future=None)
+
+    assert worker.can_take(task(5 << 20))  # an idle worker takes any page
+    worker.tasks.append(task(600_000))
+    assert not worker.can_take(task(600_000))
+    assert worker.can_take(task((1 << 20) - 600_000 - PIPE_SLACK_BYTES))
+    worker.tasks.append(task(1000))
+    assert not worker.can_take(task(10))  # one running, one in reserve: full
+    assert not _Worker(process=None, tasks_out=None, results_in=None, pipe_bytes=1 << 20).can_take(task(10))  # not ready
+
+
+def test_a_reserve_task_is_unharmed_when_the_task_ahead_of_it_crashes_or_times_out():
+    async def crash_then_echo(pool):
+        crashing = asyncio.ensure_future(pool.run(None))
+        behind = asyncio.ensure_future(pool.run("behind"))
+        with pytest.raises(WorkerCrashed):
+            await crashing
+        return await behind, pool.crashes
+
+    assert run(with_pool(pool_tasks.crash_or_echo, crash_then_echo, workers=1)) == ("behind", 2)
+
+    async def slow_then_quick(pool):
+        slow = asyncio.ensure_future(pool.run(5.0))
+        quick = asyncio.ensure_future(pool.run(0.0))
+        with pytest.raises(TaskTimeout):
+            await slow
+        return await quick
+
+    started, ended = run(with_pool(pool_tasks.timed_sleep, slow_then_quick, workers=1, timeout=1.0))
+    assert ended - started < 0.5
 
 
 def test_workers_that_cannot_start_break_the_pool_instead_of_looping(monkeypatch):
