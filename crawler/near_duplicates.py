@@ -10,8 +10,8 @@ so spelling variants of hamza, yeh, teh marbuta and digits do not count as edits
 Candidates come from LSH: the signature is cut into ``b`` bands of ``r`` values, the
 (b, r) that datasketch finds optimal for ``THRESHOLD``; two texts become candidates when
 one band is equal. Each band is stored as a 64-bit hash in the state store, so a lookup
-is one indexed query per band and memory does not grow with the number of articles; the
-candidates' stored signatures then give the estimated similarity.
+is one query that searches the index once per band, and memory does not grow with the
+number of articles; the candidates' stored signatures then give the estimated similarity.
 
 The band hashes carry a tag of every parameter that shapes them (``SIGNATURE_SCHEME``), so
 changing a constant here makes old rows unreachable instead of matching wrongly; old
@@ -254,7 +254,8 @@ class NearDuplicateIndex:
             similarity = estimated_jaccard(own_signature, stored)
             if similarity >= THRESHOLD and (best is None or similarity > best[1]):
                 best = (key, similarity)
-        logger.debug("%d LSH candidates, best match %s", len(candidates), best)
+        if candidates:  # most articles have none: no log record per page for them
+            logger.debug("%d LSH candidates, best match %s", len(candidates), best)
         return best
 
     def take(self, keys: Iterable[str] | None = None) -> list[tuple[str, list[int], bytes]]:

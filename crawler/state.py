@@ -43,6 +43,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -55,6 +56,10 @@ SCHEMA_VERSION = 1
 # Seconds a writer waits for another process's transaction (an overlapping cron run)
 # before giving up with "database is locked".
 BUSY_TIMEOUT_SECONDS = 30.0
+
+# Bands looked up per query: two parameters each, well under SQLite's oldest limit of 999
+# parameters per statement, and more than the 32 bands near_duplicates uses.
+LSH_QUERY_BANDS = 250
 
 _SCHEMA = """
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -353,24 +358,34 @@ class SqliteStateStore:
             self._insert_signatures(entries)
 
     def _insert_signatures(self, entries: Iterable[tuple[str, Sequence[int], bytes]]) -> None:
-        for key, band_hashes, signature in entries:
-            self._connection.execute("DELETE FROM minhash_bands WHERE key = ?", (key,))
-            self._connection.executemany(
-                "INSERT OR IGNORE INTO minhash_bands (band, band_hash, key) VALUES (?, ?, ?)",
-                [(band, band_hash, key) for band, band_hash in enumerate(band_hashes)],
-            )
-            self._connection.execute(
-                "INSERT INTO minhash_signatures (key, signature) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature",
-                (key, signature),
-            )
+        # Three statements for the whole batch instead of three per article. A key given
+        # twice ends with its last entry only, as replacing one entry after another would.
+        latest = latest_signature_by_key(entries)
+        if not latest:
+            return
+        self._connection.executemany("DELETE FROM minhash_bands WHERE key = ?", [(key,) for key in latest])
+        self._connection.executemany(
+            "INSERT OR IGNORE INTO minhash_bands (band, band_hash, key) VALUES (?, ?, ?)",
+            [
+                (band, band_hash, key)
+                for key, (band_hashes, _) in latest.items()
+                for band, band_hash in enumerate(band_hashes)
+            ],
+        )
+        self._connection.executemany(
+            "INSERT INTO minhash_signatures (key, signature) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature",
+            [(key, signature) for key, (_, signature) in latest.items()],
+        )
 
     def lsh_candidates(self, band_hashes: Sequence[int]) -> set[str]:
+        # One query per LSH_QUERY_BANDS bands (one for the usual 32) instead of one per band.
         candidates: set[str] = set()
-        for band, band_hash in enumerate(band_hashes):
+        pairs = list(enumerate(band_hashes))
+        for start in range(0, len(pairs), LSH_QUERY_BANDS):
+            chunk = pairs[start : start + LSH_QUERY_BANDS]
             rows = self._connection.execute(
-                "SELECT key FROM minhash_bands WHERE band = ? AND band_hash = ?",
-                (band, band_hash),
+                lsh_candidates_query(len(chunk)), [value for pair in chunk for value in pair]
             )
             candidates.update(key for (key,) in rows)
         return candidates
@@ -439,6 +454,31 @@ class SqliteStateStore:
             "SELECT article_key FROM aliases WHERE url_key = ?", (url_key,)
         ).fetchone()
         return None if row is None else row[0]
+
+
+def latest_signature_by_key(
+    entries: Iterable[tuple[str, Sequence[int], bytes]],
+) -> dict[str, tuple[Sequence[int], bytes]]:
+    """(band_hashes, signature) per key; a key given more than once keeps its last entry."""
+    return {key: (band_hashes, signature) for key, band_hashes, signature in entries}
+
+
+@lru_cache(maxsize=8)
+def lsh_candidates_query(bands: int) -> str:
+    """SQL for the keys sharing a band hash with any of *bands* (band, band_hash) pairs.
+
+    The pairs are a VALUES list joined to minhash_bands; CROSS JOIN keeps them the outer
+    loop, so each pair is one search of the (band, band_hash, key) primary key. A row
+    value ``(band, band_hash) IN (VALUES ...)`` would instead scan the whole table.
+    """
+    if bands < 1:
+        raise ValueError("an LSH lookup needs at least one band")
+    values = ", ".join(["(?, ?)"] * bands)
+    return (
+        f"WITH wanted (band, band_hash) AS (VALUES {values}) "
+        "SELECT minhash_bands.key FROM wanted CROSS JOIN minhash_bands "
+        "ON minhash_bands.band = wanted.band AND minhash_bands.band_hash = wanted.band_hash"
+    )
 
 
 def _row_from_article(entry: ArticleState) -> tuple:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,7 @@ from crawler.near_duplicates import (
     signature,
     signature_bytes,
 )
-from crawler.state import open_state_store
+from crawler.state import STATE_FILE_NAME, open_state_store
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -228,3 +229,27 @@ def test_unflushed_signatures_never_reach_the_store(texts, tmp_path):
         reopened = NearDuplicateIndex(store)
         assert reopened.find(with_intro_added(texts["08_youm7"]))[0] == "committed"
         assert reopened.find(with_intro_added(texts["01_cnnarabic"])) is None
+
+
+def test_stored_candidates_of_real_copies_are_those_of_per_band_lookups(texts, tmp_path):
+    """One batched query per lookup finds exactly what one query per LSH band found."""
+    with open_state_store(tmp_path) as store:
+        index = NearDuplicateIndex(store)
+        for name, text in texts.items():
+            index.add(name, text)
+        index.flush()
+        connection = sqlite3.connect(tmp_path / STATE_FILE_NAME)
+        try:
+            for name, text in texts.items():
+                bands = band_hashes(signature(with_agency_line(text)))
+                per_band = {
+                    key
+                    for band, band_hash in enumerate(bands)
+                    for (key,) in connection.execute(
+                        "SELECT key FROM minhash_bands WHERE band = ? AND band_hash = ?", (band, band_hash)
+                    )
+                }
+                assert store.lsh_candidates(bands) == per_band
+                assert name in per_band
+        finally:
+            connection.close()

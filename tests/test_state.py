@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -16,9 +17,11 @@ from pathlib import Path
 import pytest
 
 from crawler.state import (
+    LSH_QUERY_BANDS,
     STATE_FILE_NAME,
     ArticleState,
     SqliteStateStore,
+    lsh_candidates_query,
     next_version,
     open_state_store,
 )
@@ -277,6 +280,95 @@ def test_signed_64_bit_band_hashes_roundtrip(store):
     extremes = [-(2**63), 2**63 - 1]
     store.add_signature("k", extremes, b"s")
     assert store.lsh_candidates(extremes) == {"k"}
+
+
+def per_band_candidates(path: Path, band_hashes: list[int]) -> set[str]:
+    """The candidates as one query per band finds them, on a connection of its own."""
+    connection = sqlite3.connect(path)
+    try:
+        return {
+            key
+            for band, band_hash in enumerate(band_hashes)
+            for (key,) in connection.execute(
+                "SELECT key FROM minhash_bands WHERE band = ? AND band_hash = ?", (band, band_hash)
+            )
+        }
+    finally:
+        connection.close()
+
+
+def test_batched_lsh_lookup_finds_what_per_band_lookups_find(tmp_path):
+    rng = random.Random(11)
+    # Few distinct hash values per band, so keys share bands in many combinations.
+    stored = {f"k{n}": [rng.randrange(6) for _ in range(32)] for n in range(300)}
+    with open_state_store(tmp_path) as store:
+        store.add_signatures((key, bands, b"sig") for key, bands in stored.items())
+        probes = [[rng.randrange(8) for _ in range(32)] for _ in range(40)] + list(stored.values())[:5]
+        for probe in probes:
+            expected = per_band_candidates(tmp_path / STATE_FILE_NAME, probe)
+            assert store.lsh_candidates(probe) == expected
+        assert any(per_band_candidates(tmp_path / STATE_FILE_NAME, probe) for probe in probes)
+
+
+def test_lsh_lookup_is_one_query_for_32_bands(store):
+    store.add_signature("k1", list(range(32)), b"s")
+    statements = []
+    store._connection.set_trace_callback(statements.append)
+    try:
+        assert store.lsh_candidates([99] * 31 + [31]) == {"k1"}
+    finally:
+        store._connection.set_trace_callback(None)
+    assert len(statements) == 1
+
+
+def test_lsh_lookup_searches_the_band_index_and_scans_no_table(store):
+    plan = [
+        row[-1]
+        for row in store._connection.execute(
+            "EXPLAIN QUERY PLAN " + lsh_candidates_query(32), [0] * 64
+        )
+    ]
+    assert "SEARCH minhash_bands USING PRIMARY KEY (band=? AND band_hash=?)" in plan
+    assert not any(step.startswith("SCAN minhash_bands") for step in plan)
+
+
+def test_lsh_lookup_of_more_bands_than_one_query_takes(store):
+    bands = LSH_QUERY_BANDS + 7
+    store.add_signature("first", [1] * bands, b"a")
+    store.add_signature("last", [2] * bands, b"b")
+    probe = [1] + [0] * (bands - 2) + [2]  # band 0 matches "first", the last band "last"
+    assert store.lsh_candidates(probe) == {"first", "last"}
+    assert store.lsh_candidates([]) == set()
+
+
+def test_a_key_given_twice_in_one_batch_keeps_its_last_signature(store):
+    store.add_signatures([("k", [1, 2], b"old"), ("other", [1, 5], b"o"), ("k", [3, 4], b"new")])
+    assert store.lsh_candidates([1, 2]) == {"other"}
+    assert store.lsh_candidates([3, 0]) == {"k"}
+    assert store.get_signature("k") == b"new"
+
+
+def test_batched_signature_writes_equal_one_by_one_writes(tmp_path):
+    rng = random.Random(3)
+    entries = [(f"k{rng.randrange(40)}", [rng.randrange(5) for _ in range(8)], bytes([n % 256])) for n in range(120)]
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "single").mkdir()
+    with open_state_store(tmp_path / "batch") as batched, open_state_store(tmp_path / "single") as single:
+        batched.add_signatures(entries)
+        for entry in entries:
+            single.add_signature(*entry)
+    tables = []
+    for name in ("batch", "single"):
+        connection = sqlite3.connect(tmp_path / name / STATE_FILE_NAME)
+        tables.append(
+            (
+                connection.execute("SELECT band, band_hash, key FROM minhash_bands ORDER BY 1, 2, 3").fetchall(),
+                connection.execute("SELECT key, signature FROM minhash_signatures ORDER BY 1").fetchall(),
+            )
+        )
+        connection.close()
+    assert tables[0] == tables[1]
+    assert len(tables[0][1]) == len({key for key, _, _ in entries})
 
 
 # --- SQLite specifics ----------------------------------------------------------------------

@@ -5,7 +5,7 @@ import string
 
 import pytest
 
-from crawler.urls import canonicalize_url, same_site
+from crawler.urls import CANONICAL_KEY_CACHE_SIZE, canonicalize_url, same_site
 
 YOUM7_RAW = "https://www.youm7.com/story/2020/8/24/وزير-الرى/4943459"
 YOUM7_ENCODED = (
@@ -213,6 +213,38 @@ def test_random_strings_never_raise_and_stay_idempotent():
         url = rng.choice(prefixes) + tail
         key = canonicalize_url(url)
         assert canonicalize_url(key) == key, url
+
+
+# --- the key cache ----------------------------------------------------------------------
+
+
+def test_cached_keys_are_the_keys_computed_afresh():
+    # More distinct URLs than the cache holds, asked twice: evicted and kept entries alike
+    # must give what the uncached function gives.
+    rng = random.Random(7)
+    urls = [
+        f"https://www.ex{rng.randint(0, 9)}.com/news/{n}/خبر/amp/?utm_source=x&id={n % 97}"
+        for n in range(CANONICAL_KEY_CACHE_SIZE + 500)
+    ] + IDEMPOTENCE_CASES + JUNK
+    for _ in range(2):
+        for url in urls:
+            assert canonicalize_url(url) == canonicalize_url.__wrapped__(url), url
+
+
+def test_a_repeated_url_is_answered_from_the_cache():
+    url = "https://www.youm7.com/story/2020/8/24/cache-probe/1?utm_medium=share"
+    first = canonicalize_url(url)
+    hits = canonicalize_url.cache_info().hits
+    assert canonicalize_url(url) == first == "https://youm7.com/story/2020/8/24/cache-probe/1"
+    assert canonicalize_url.cache_info().hits == hits + 1
+
+
+def test_the_cache_stays_bounded():
+    for n in range(2 * CANONICAL_KEY_CACHE_SIZE):
+        canonicalize_url(f"https://ex.com/bounded/{n}")
+    info = canonicalize_url.cache_info()
+    assert info.maxsize == CANONICAL_KEY_CACHE_SIZE
+    assert info.currsize == CANONICAL_KEY_CACHE_SIZE
 
 
 # --- same_site -----------------------------------------------------------------------------
