@@ -42,15 +42,18 @@ class ExtractPipeline:
         return cls(crawler, settings.getint("EXTRACT_MIN_WORDS"), workers, settings.getfloat("EXTRACT_TIMEOUT"))
 
     async def analyze(self, html: str | bytes, url: str, options: ExtractOptions, content_type: str | None) -> dict:
-        if self.pool is not None:
+        pool = self.pool
+        if pool is not None:
             try:
-                return await self.pool.run(html, url, options, content_type)
+                return await pool.run(html, url, options, content_type)
             except PoolBroken as exc:
-                # Slower, but the crawl goes on and loses nothing.
-                logger.error("Extraction pool unusable (%s); extracting in the main process from now on", exc)
-                count(self.crawler.stats, "extract/pool_broken")
-                self.pool.close()
-                self.pool = None
+                # Slower, but the crawl goes on and loses nothing. Every page in
+                # flight lands here; the first one retires the pool.
+                if self.pool is pool:
+                    logger.error("Extraction pool unusable (%s); extracting in the main process from now on", exc)
+                    count(self.crawler.stats, "extract/pool_broken")
+                    self.pool = None
+                    pool.close()
         return analyze_page(html, url, options, content_type)
 
     async def process_item(self, item):

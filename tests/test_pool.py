@@ -214,3 +214,24 @@ def test_workers_are_born_with_the_forkserver_warm_up_already_done():
 
     assert loaded_in_worker() == "False"
     assert loaded_in_worker("crawler.worker_warmup") == "True"
+
+
+def test_pages_in_flight_when_the_pool_breaks_are_extracted_in_the_main_process():
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.extract import ExtractPipeline
+
+    crawler = get_crawler(settings_dict={"EXTRACT_WORKERS": 0})
+    crawler.stats.open_spider()
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    pipeline.pool = WorkerPool(analyze_page, workers=1, timeout=30.0, initializer=pool_tasks.always_crash)
+    pages = all_pages()[:3]
+    items = [{"url": page.info.get("url", f"http://example.invalid/{index}"), "html": page.html, "source": "golden"} for index, page in enumerate(pages)]
+
+    async def extract_all():
+        return await asyncio.gather(*(pipeline.process_item(dict(item)) for item in items))
+
+    extracted = run(extract_all())
+    assert [item["text"] for item in extracted] == [analyze_page(item["html"], item["url"])["text"] for item in items]
+    assert pipeline.pool is None
+    assert crawler.stats.get_value("news/extract/pool_broken") == 1
