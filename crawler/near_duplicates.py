@@ -28,13 +28,19 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
-from datasketch.lsh import _optimal_param
 
 from crawler.arabic import fingerprint_words
 from crawler.state import StateStore
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
+
+# datasketch is imported where a signature is made, not here: importing it loads
+# scipy (0.7 s, 40 MB), and the crawl process only compares signatures the
+# extraction workers made.
 
 logger = logging.getLogger(__name__)
 
@@ -122,10 +128,14 @@ def signature(text: str) -> MinHash:
 @cache
 def _permutations():
     """datasketch derives the permutations from the seed on every MinHash; derive them once."""
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
 
 
 def signature_of_words(words: Sequence[str]) -> MinHash:
+    from datasketch import MinHash
+
     minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, permutations=_permutations())
     minhash.update_batch([shingle.encode("utf-8") for shingle in sorted(shingles_of_words(words))])
     return minhash
@@ -134,6 +144,8 @@ def signature_of_words(words: Sequence[str]) -> MinHash:
 @cache
 def lsh_parameters() -> tuple[int, int]:
     """Return datasketch's optimal (bands, rows per band) for THRESHOLD and NUM_PERM."""
+    from datasketch.lsh import _optimal_param
+
     return _optimal_param(THRESHOLD, NUM_PERM, FALSE_POSITIVE_WEIGHT, FALSE_NEGATIVE_WEIGHT)
 
 
