@@ -202,6 +202,14 @@ class WorkerPool:
             self._loop.add_reader(worker.exit_fd, self._on_exit, worker)
         return worker
 
+    def boot(self) -> None:
+        """Start the forkserver now: it imports the task's modules (about a second)
+        while the crawl is still fetching robots.txt and sitemaps, instead of
+        holding up the first page. Workers still start with the first task."""
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
     def _ensure_started(self) -> None:
         if self._loop is None:
             self._loop = asyncio.get_running_loop()

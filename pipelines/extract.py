@@ -84,6 +84,10 @@ class ExtractPipeline:
         count(stats, "extracted", source)
         return item
 
+    def open_spider(self):
+        if self.pool is not None:
+            self.pool.boot()
+
     def close_spider(self):
         if self.pool is not None:
             count(self.crawler.stats, "extract/worker_restarts", amount=self.pool.restarts)

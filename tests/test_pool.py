@@ -235,3 +235,24 @@ def test_pages_in_flight_when_the_pool_breaks_are_extracted_in_the_main_process(
     assert [item["text"] for item in extracted] == [analyze_page(item["html"], item["url"])["text"] for item in items]
     assert pipeline.pool is None
     assert crawler.stats.get_value("news/extract/pool_broken") == 1
+
+
+def test_boot_starts_the_forkserver_before_any_task():
+    script = (
+        "import os\n"
+        "from crawler.pool import WorkerPool\n"
+        "from tests import pool_tasks\n"
+        "def children():\n"
+        "    with open(f'/proc/{os.getpid()}/task/{os.getpid()}/children') as listing:\n"
+        "        pids = listing.read().split()\n"
+        "    return [open(f'/proc/{pid}/cmdline', 'rb').read().decode(errors='replace') for pid in pids]\n"
+        "pool = WorkerPool(pool_tasks.own_pid, workers=1, timeout=30.0)\n"
+        "before = any('forkserver' in command for command in children())\n"
+        "pool.boot()\n"
+        "after = any('forkserver' in command for command in children())\n"
+        "print(before, after)\n"
+    )
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    result = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
