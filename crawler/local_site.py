@@ -245,7 +245,11 @@ class FixtureHTTPServer(http.server.ThreadingHTTPServer):
 
 class FixtureRequestHandler(http.server.BaseHTTPRequestHandler):
     server: FixtureHTTPServer
-    server_version = "FixtureHTTP/1.0"
+    server_version = "FixtureHTTP/1.1"
+    # Persistent connections, as news sites keep them: a crawl then pays for one
+    # TCP connection per concurrent request slot, not one per page. Every
+    # response carries a Content-Length, which keep-alive requires.
+    protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
         self._respond(send_body=True)
