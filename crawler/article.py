@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from crawler.arabic import fold_for_fingerprint, normalize_text, normalize_title
-from crawler.extract import ExtractOptions, NotAnArticle, count_words, decode_html, extract_article
+from crawler.extract import ExtractOptions, NotAnArticle, count_words, extract_article, markup_for_parsing
 from crawler.fingerprint import content_hash_of_folded
 from crawler.items import SCHEMA_VERSION
 from crawler.language import detect_language
@@ -65,14 +65,14 @@ def analyze_page(
 ) -> dict:
     """The CPU-heavy part of every per-page stage, run in an extraction worker.
 
-    Raw bytes are decoded here exactly as Scrapy would (``decode_html``), so
+    Raw bytes are decoded here exactly as Scrapy would (``markup_for_parsing``), so
     the crawl process only passes the body along. Returns the extracted
     fields, the detected language, and for Arabic pages the normalized fields
     with their fold, content hash and MinHash signature. The decisions (drop
     a non-Arabic page, mark a copy) stay with the language and dedup stages.
     """
     if isinstance(html, bytes):
-        html = decode_html(html, content_type)
+        html = markup_for_parsing(html, content_type)
     fields = extract_article(html, url, options)
     fields["language"], fields["language_score"] = detect_language(fields["text"])
     if fields["language"] == KEPT_LANGUAGE:

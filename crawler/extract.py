@@ -13,6 +13,7 @@ extractors only ever added widget text there.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from dataclasses import dataclass, field
@@ -71,11 +72,31 @@ class ExtractOptions:
     min_words: int = MIN_ARTICLE_WORDS
 
 
+def _response(body: bytes, content_type: str | None) -> HtmlResponse:
+    headers = {"Content-Type": content_type} if content_type else {}
+    return HtmlResponse(url="http://decode.invalid/", body=body, headers=headers)
+
+
 def decode_html(body: bytes, content_type: str | None = None) -> str:
     """Bytes to text exactly as a crawl decodes them: by Scrapy's own
     ``TextResponse.text`` (header charset, BOM, meta charset, then detection)."""
-    headers = {"Content-Type": content_type} if content_type else {}
-    return HtmlResponse(url="http://decode.invalid/", body=body, headers=headers).text
+    return _response(body, content_type).text
+
+
+def markup_for_parsing(body: bytes, content_type: str | None = None) -> str | bytes:
+    """What ``parse_html`` should get for a response body: the body itself when
+    Scrapy would read it as UTF-8 and it is valid UTF-8 (the parser wants UTF-8
+    bytes, so decoding and encoding again would be wasted), else the decoded text."""
+    response = _response(body, content_type)
+    if response.encoding == "utf-8":
+        content = body[len(codecs.BOM_UTF8) :] if body.startswith(codecs.BOM_UTF8) else body
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return content
+    return response.text
 
 
 def count_words(text: str) -> int:
@@ -110,9 +131,10 @@ _SLASHED_DOCTYPE = re.compile(rb"^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)
 _SELF_CLOSING_HTML = re.compile(rb"(<html.*?)\s*/>", re.IGNORECASE)
 
 
-def repaired_html_bytes(html: str) -> bytes:
-    """``html`` as UTF-8 bytes that libxml2 parses as a browser would."""
-    data = html.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
+def repaired_html_bytes(html: str | bytes) -> bytes:
+    """``html`` (text, or valid UTF-8 bytes) as UTF-8 bytes that libxml2 parses as a browser would."""
+    data = html if isinstance(html, bytes) else html.encode("utf-8", "replace")
+    data = data.translate(None, _CONTROL_BYTES)
     for noncharacter in _NONCHARACTERS:
         if noncharacter in data:
             data = data.replace(noncharacter, b"")
@@ -126,16 +148,20 @@ def repaired_html_bytes(html: str) -> bytes:
     return data
 
 
-def parse_html(html: str):
-    """The page's tree, parsed once from UTF-8 bytes (lxml reads bytes several times faster than str)."""
+def parse_html(html: str | bytes):
+    """The page's tree, parsed once from UTF-8 bytes (lxml reads bytes several times faster than str).
+
+    ``html`` is text, or bytes that are valid UTF-8 (``markup_for_parsing``).
+    """
     if not html or html.isspace():
         raise NotAnArticle("empty_page")
+    data = repaired_html_bytes(html)
     try:
-        tree = lxml_html.fromstring(repaired_html_bytes(html), parser=HTML_PARSER)
+        tree = lxml_html.fromstring(data, parser=HTML_PARSER)
     except (lxml_html.etree.ParserError, ValueError):
         tree = None
     # Not HTML at all: nothing or a lone fragment where a page should be.
-    if tree is None or (len(tree) < 2 and "html" not in html[:50].lower()):
+    if tree is None or (len(tree) < 2 and b"html" not in data[:50].lower()):
         raise NotAnArticle("unparseable_html")
     return tree
 
@@ -179,13 +205,13 @@ def main_text_lines(tree, url: str, prune_xpath: str | None, options: dict = TRA
     return text.splitlines() if text else []
 
 
-def pruned_tree(html: str, prune_xpath: str | None):
+def pruned_tree(html: str | bytes, prune_xpath: str | None):
     tree = parse_html(html)
     cleanup.prune_widget_elements(tree, prune_xpath)
     return tree
 
 
-def extract_article(html: str, url: str, options: ExtractOptions = ExtractOptions(), now: datetime | None = None) -> dict:
+def extract_article(html: str | bytes, url: str, options: ExtractOptions = ExtractOptions(), now: datetime | None = None) -> dict:
     """The article fields of one page; raises ``NotAnArticle`` for anything else."""
     tree = parse_html(html)
     meta = page_metadata(tree, url, options.site_names, now=now)

@@ -73,16 +73,18 @@ BYLINE_PREFIX_RE = re.compile(
 )
 TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:«»/]\s+|\s*\|\s*|\s+::\s+")
 
+# Cheap substring tests guard the costly whole-token test: XPath string
+# functions run on every element of a page of a thousand or more.
 BYLINE_XPATH = (
     "//*[@rel='author' or @itemprop='author' or "
-    "contains(concat(' ', normalize-space(@class), ' '), ' author ') or "
-    "contains(@class, 'author-name') or contains(@class, 'byline')]"
+    "(contains(@class, 'author') and (contains(concat(' ', normalize-space(@class), ' '), ' author ') or "
+    "contains(@class, 'author-name'))) or contains(@class, 'byline')]"
 )
 # Date elements outside the site's own header, navigation and footer, which
 # often show today's date rather than the article's.
 DATE_ELEMENT_XPATH = (
-    "(//time | //*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'publish') or "
-    "contains(@id, 'date') or contains(@class, 'posted') or contains(@class, 'meta')])"
+    "(//time | //*[(@class and (contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'publish') or "
+    "contains(@class, 'posted') or contains(@class, 'meta'))) or (@id and contains(@id, 'date'))])"
     "[not(ancestor::nav) and not(ancestor::footer) and not(ancestor::header[not(ancestor::article)])]"
 )
 BREADCRUMB_XPATH = (

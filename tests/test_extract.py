@@ -5,9 +5,11 @@ a listing of linked headlines, a "div soup" template, a legacy windows-1256 enco
 ``now`` is fixed so date reading is deterministic.
 """
 
+import codecs
 import pickle
 from datetime import datetime, timezone
 
+import lxml.html
 import pytest
 
 from crawler.extract import (
@@ -17,6 +19,7 @@ from crawler.extract import (
     decode_html,
     extract_article,
     main_text_lines,
+    markup_for_parsing,
     parse_html,
     repaired_html_bytes,
 )
@@ -282,3 +285,27 @@ def test_parse_rejects_text_that_is_not_html(text):
     with pytest.raises(NotAnArticle) as raised:
         parse_html(text)
     assert raised.value.reason == "unparseable_html"
+
+
+def test_utf8_bodies_go_to_the_parser_as_they_are_and_others_as_scrapy_decodes_them():
+    html = f"<html><body><p>{PARAGRAPHS[0]}</p></body></html>"
+    utf8 = html.encode("utf-8")
+
+    assert markup_for_parsing(utf8, "text/html; charset=utf-8") is utf8
+    assert markup_for_parsing(codecs.BOM_UTF8 + utf8) == utf8
+    cp1256 = html.replace("<body>", '<head><meta charset="windows-1256"></head><body>').encode("cp1256")
+    assert markup_for_parsing(cp1256) == decode_html(cp1256)
+    broken = utf8[:40] + b"\xff\xfe" + utf8[40:]
+    assert markup_for_parsing(broken, "text/html; charset=utf-8") == decode_html(broken, "text/html; charset=utf-8")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1256"])
+def test_a_page_parses_the_same_from_its_bytes_as_from_its_decoded_text(encoding):
+    html = f'<html><head><meta charset="{encoding}"></head><body><h1>{HEADLINE}</h1><p>{PARAGRAPHS[1]}</p></body></html>'
+    body = html.encode(encoding)
+
+    from_bytes = parse_html(markup_for_parsing(body))
+    from_text = parse_html(decode_html(body))
+
+    assert lxml.html.tostring(from_bytes, encoding="unicode") == lxml.html.tostring(from_text, encoding="unicode")
+    assert from_bytes.findtext(".//h1") == HEADLINE
