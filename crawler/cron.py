@@ -95,6 +95,9 @@ def run_crawl(output_dir: Path, spider_args: dict[str, str], settings_overrides:
 
     settings = get_project_settings()
     settings.setdict({**settings_overrides, "OUTPUT_DIR": str(output_dir)}, priority="cmdline")
+    from pipelines.extract import start_workers_early
+
+    start_workers_early(settings)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("news")
     process.crawl(crawler, **spider_args)

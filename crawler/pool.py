@@ -32,7 +32,7 @@ import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.reduction import ForkingPickler
 from typing import Any
@@ -111,6 +111,21 @@ def _enlarge_pipe(connection) -> int:
         return fcntl.fcntl(connection.fileno(), fcntl.F_GETPIPE_SZ)
 
 
+def boot_forkserver(preload: Sequence[str]) -> None:
+    """Start the forkserver that workers fork from, with ``preload`` imported in it.
+
+    Starting a worker waits until the forkserver has imported its modules
+    (over a second for trafilatura and friends), and that wait blocks the
+    reactor thread. Booted early, while Scrapy itself is still starting, the
+    imports run on another core in the meantime. A forkserver already running
+    is kept: its preload list must then already hold ``preload``.
+    """
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(list(preload))
+    forkserver.ensure_running()
+
+
 def _worker_main(tasks_in, results_out, function: Callable, initializer: Callable | None) -> None:
     # The parent decides when to stop: Ctrl-C or a SIGTERM sent to the whole
     # process group (cron's timeout, a shutdown) must let the parent finish the
@@ -161,7 +176,8 @@ class WorkerPool:
         self.size = workers
         self.timeout = timeout
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload([function.__module__, *preload])
+        self._preload = (function.__module__, *preload)
+        self._context.set_forkserver_preload(list(self._preload))
         # Finished tasks per worker are not tracked beyond a counter: no
         # per-page state accumulates in the parent.
         self._workers: list[_Worker] = []
@@ -203,12 +219,10 @@ class WorkerPool:
         return worker
 
     def boot(self) -> None:
-        """Start the forkserver now: it imports the task's modules (about a second)
-        while the crawl is still fetching robots.txt and sitemaps, instead of
-        holding up the first page. Workers still start with the first task."""
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
+        """Start the forkserver now (if ``boot_forkserver`` has not already): it imports
+        the task's modules while the crawl fetches robots.txt and sitemaps. Workers
+        still start with the first task."""
+        boot_forkserver(self._preload)
 
     def _ensure_started(self) -> None:
         if self._loop is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -256,3 +257,32 @@ def test_boot_starts_the_forkserver_before_any_task():
     result = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({}, "True"),
+        ({"EXTRACT_WORKERS": 0}, "False"),
+        ({"ITEM_PIPELINES": {"pipelines.extract.ExtractPipeline": None}}, "False"),
+    ],
+)
+def test_a_crawl_boots_the_forkserver_before_scrapy_starts_only_when_it_will_use_workers(settings, expected):
+    script = (
+        "import json, os, sys\n"
+        "from scrapy.utils.project import get_project_settings\n"
+        "from pipelines.extract import start_workers_early\n"
+        "settings = get_project_settings()\n"
+        "settings.setdict(json.loads(sys.argv[1]), priority='cmdline')\n"
+        "start_workers_early(settings)\n"
+        "with open(f'/proc/{os.getpid()}/task/{os.getpid()}/children') as listing:\n"
+        "    pids = listing.read().split()\n"
+        "commands = [open(f'/proc/{pid}/cmdline', 'rb').read().decode(errors='replace') for pid in pids]\n"
+        "print(any('forkserver' in command and 'crawler.worker_warmup' in command for command in commands))\n"
+    )
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    result = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(settings)], cwd=repo, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected

@@ -4,7 +4,8 @@ Scrapy reports an exception raised while a spider starts with a full
 traceback. A wrong source name, an invalid sources file or an unwritable
 OUTPUT_DIR is a user error, not a crash: it is checked here first and
 reported in one line, with exit status 2, before anything is fetched or
-written.
+written. The extraction workers' forkserver is then booted, so that its
+imports overlap Scrapy's own start-up.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ class Command(ScrapyCrawlCommand):
             print(f"error: {problem}", file=sys.stderr)
             self.exitcode = EXIT_CONFIG
             return
+        from pipelines.extract import start_workers_early
+
+        start_workers_early(self.settings)
         super().run(args, opts)
 
     def configuration_problem(self, spider_args: dict) -> str | None:
