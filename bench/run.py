@@ -63,6 +63,11 @@ QUIET_MAX_CORES = 0.2
 QUIET_WINDOW_SECONDS = 2.0
 # A measurement during which other processes used more cores than this is flagged.
 NOISY_CORES = 0.25
+# Issue 5's targets: crawl/bare at every size, peak-RSS growth of the tree from the
+# smallest to the largest size, and the Scrapy process's peak.
+TARGET_MIN_RATIO = 3.0
+TARGET_MAX_TREE_RSS_GROWTH_PERCENT = 15.0
+TARGET_MAX_MAIN_RSS_MB = 300.0
 SERVER_PROBE_PAGES = 400
 SERVER_PROBE_THREADS = 16
 SERVER_START_TIMEOUT = 30.0
@@ -391,6 +396,28 @@ def summary(rows: list[dict]) -> dict:
     }
 
 
+def targets(rows: list[dict], totals: dict) -> list[tuple[str, bool]]:
+    """(what, met) for each target, judged on the figures of this run."""
+    lowest_ratio = min(row["crawl_to_bare_ratio"] for row in rows)
+    highest_main = max(row["crawl_peak_main_rss_mb"] for row in rows)
+    growth = totals["peak_tree_rss_growth_percent"]
+    all_written = all(row["items_written"] == row["pages"] for row in rows)
+    return [
+        (f"crawl/bare >= {TARGET_MIN_RATIO:.1f} at every size (lowest {lowest_ratio:.2f})", lowest_ratio >= TARGET_MIN_RATIO),
+        (
+            f"peak RSS of the tree grows <= {TARGET_MAX_TREE_RSS_GROWTH_PERCENT:.0f} % from "
+            f"{totals['rss_growth_from_pages']} to {totals['rss_growth_to_pages']} pages ({growth:+.1f} %)",
+            len(rows) > 1 and growth <= TARGET_MAX_TREE_RSS_GROWTH_PERCENT,
+        ),
+        (f"Scrapy process peak RSS < {TARGET_MAX_MAIN_RSS_MB:.0f} MB (highest {highest_main:.0f} MB)", highest_main < TARGET_MAX_MAIN_RSS_MB),
+        ("every page written as an item", all_written),
+    ]
+
+
+def format_targets(checks: list[tuple[str, bool]]) -> list[str]:
+    return [f"target {'met' if met else 'MISSED'}: {what}" for what, met in checks]
+
+
 TABLE_COLUMNS = (
     ("pages", "pages", "{:d}"),
     ("items", "items_written", "{:d}"),
@@ -431,6 +458,7 @@ def format_report(figures: dict) -> str:
         f"peak RSS growth {totals['rss_growth_from_pages']} -> {totals['rss_growth_to_pages']} pages: "
         f"tree {totals['peak_tree_rss_growth_percent']:+.1f} %, main process {totals['peak_main_rss_growth_percent']:+.1f} %"
     )
+    lines.extend(format_targets(targets(rows, totals)))
     lines.append(f"cores (os.cpu_count): {totals['cpu_count']}")
     lines.append("item pipelines: " + (", ".join(rows[-1]["crawl"]["pipelines"]) or "NOT FOUND in the crawl log"))
     for row in rows:

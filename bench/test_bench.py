@@ -294,3 +294,24 @@ def test_bare_checkpoints_match_prefixes(templates, specs):
     assert set(results) == {2, 4}
     assert results[2].wall_seconds <= results[4].wall_seconds
     assert results[4].extracted == 4
+
+
+def test_targets_are_judged_on_the_lowest_ratio_and_the_growth():
+    rows = [
+        {"pages": 1000, "items_written": 1000, "crawl_to_bare_ratio": 3.4, "crawl_peak_main_rss_mb": 180.0},
+        {"pages": 4000, "items_written": 4000, "crawl_to_bare_ratio": 2.9, "crawl_peak_main_rss_mb": 190.0},
+    ]
+    totals = {"rss_growth_from_pages": 1000, "rss_growth_to_pages": 4000, "peak_tree_rss_growth_percent": 2.0}
+
+    checks = dict((what.split(" (")[0], met) for what, met in run.targets(rows, totals))
+    assert checks == {
+        "crawl/bare >= 3.0 at every size": False,
+        "peak RSS of the tree grows <= 15 % from 1000 to 4000 pages": True,
+        "Scrapy process peak RSS < 300 MB": True,
+        "every page written as an item": True,
+    }
+    rows[1]["crawl_to_bare_ratio"] = 3.1
+    totals["peak_tree_rss_growth_percent"] = 16.0
+    lines = run.format_targets(run.targets(rows, totals))
+    assert lines[0].startswith("target met: crawl/bare >= 3.0") and "lowest 3.10" in lines[0]
+    assert lines[1].startswith("target MISSED: peak RSS")
