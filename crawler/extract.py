@@ -206,6 +206,7 @@ def main_text_lines(tree, url: str, prune_xpath: str | None, options: dict = TRA
 
 
 def pruned_tree(html: str | bytes, prune_xpath: str | None):
+    # Scripts stay: the fallback mode's baseline can read the body from JSON-LD.
     tree = parse_html(html)
     cleanup.prune_widget_elements(tree, prune_xpath)
     return tree

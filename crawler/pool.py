@@ -111,18 +111,25 @@ def _enlarge_pipe(connection) -> int:
         return fcntl.fcntl(connection.fileno(), fcntl.F_GETPIPE_SZ)
 
 
-def boot_forkserver(preload: Sequence[str]) -> None:
-    """Start the forkserver that workers fork from, with ``preload`` imported in it.
+def _use_forkserver(function: Callable, preload: Sequence[str]):
+    """The forkserver context, set to import ``function``'s module and ``preload``."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([function.__module__, *preload])
+    return context
+
+
+def boot_forkserver(function: Callable, preload: Sequence[str] = ()) -> None:
+    """Start the forkserver that workers of ``WorkerPool(function, preload=preload)`` fork from.
 
     Starting a worker waits until the forkserver has imported its modules
     (over a second for trafilatura and friends), and that wait blocks the
     reactor thread. Booted early, while Scrapy itself is still starting, the
     imports run on another core in the meantime. A forkserver already running
-    is kept: its preload list must then already hold ``preload``.
+    is kept.
     """
     from multiprocessing import forkserver
 
-    multiprocessing.get_context("forkserver").set_forkserver_preload(list(preload))
+    _use_forkserver(function, preload)
     forkserver.ensure_running()
 
 
@@ -175,9 +182,8 @@ class WorkerPool:
         self.initializer = initializer
         self.size = workers
         self.timeout = timeout
-        self._context = multiprocessing.get_context("forkserver")
-        self._preload = (function.__module__, *preload)
-        self._context.set_forkserver_preload(list(self._preload))
+        self.preload = tuple(preload)
+        self._context = _use_forkserver(function, self.preload)
         # Finished tasks per worker are not tracked beyond a counter: no
         # per-page state accumulates in the parent.
         self._workers: list[_Worker] = []
@@ -222,7 +228,7 @@ class WorkerPool:
         """Start the forkserver now (if ``boot_forkserver`` has not already): it imports
         the task's modules while the crawl fetches robots.txt and sitemaps. Workers
         still start with the first task."""
-        boot_forkserver(self._preload)
+        boot_forkserver(self.function, self.preload)
 
     def _ensure_started(self) -> None:
         if self._loop is None:

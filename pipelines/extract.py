@@ -41,7 +41,7 @@ def start_workers_early(settings) -> None:
     """
     pipelines = settings.getwithbase("ITEM_PIPELINES")
     if worker_count(settings) > 0 and pipelines.get(f"{__name__}.{ExtractPipeline.__name__}") is not None:
-        boot_forkserver((analyze_page.__module__, *WORKER_PRELOAD))
+        boot_forkserver(analyze_page, WORKER_PRELOAD)
 
 
 class ExtractPipeline:

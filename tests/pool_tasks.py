@@ -52,3 +52,25 @@ def crash_or_echo(value):
     if value is None:
         os._exit(1)
     return value
+
+
+def runs_forkserver_child(preloaded: str, wait: float) -> bool:
+    """Whether a child of this process is a forkserver that preloads ``preloaded``.
+
+    A freshly spawned child may not have exec'd yet (its command line is then
+    empty or its parent's), so this looks again for up to ``wait`` seconds.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children") as listing:
+            pids = listing.read().split()
+        for pid in pids:
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+            except OSError:  # exited meanwhile
+                continue
+            if "multiprocessing.forkserver import main" in command and preloaded in command:
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)

@@ -240,18 +240,12 @@ def test_pages_in_flight_when_the_pool_breaks_are_extracted_in_the_main_process(
 
 def test_boot_starts_the_forkserver_before_any_task():
     script = (
-        "import os\n"
         "from crawler.pool import WorkerPool\n"
         "from tests import pool_tasks\n"
-        "def children():\n"
-        "    with open(f'/proc/{os.getpid()}/task/{os.getpid()}/children') as listing:\n"
-        "        pids = listing.read().split()\n"
-        "    return [open(f'/proc/{pid}/cmdline', 'rb').read().decode(errors='replace') for pid in pids]\n"
         "pool = WorkerPool(pool_tasks.own_pid, workers=1, timeout=30.0)\n"
-        "before = any('forkserver' in command for command in children())\n"
+        "before = pool_tasks.runs_forkserver_child('tests.pool_tasks', wait=0)\n"
         "pool.boot()\n"
-        "after = any('forkserver' in command for command in children())\n"
-        "print(before, after)\n"
+        "print(before, pool_tasks.runs_forkserver_child('tests.pool_tasks', wait=10))\n"
     )
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     result = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, timeout=120)
@@ -269,16 +263,15 @@ def test_boot_starts_the_forkserver_before_any_task():
 )
 def test_a_crawl_boots_the_forkserver_before_scrapy_starts_only_when_it_will_use_workers(settings, expected):
     script = (
-        "import json, os, sys\n"
+        "import json, sys\n"
         "from scrapy.utils.project import get_project_settings\n"
         "from pipelines.extract import start_workers_early\n"
         "settings = get_project_settings()\n"
         "settings.setdict(json.loads(sys.argv[1]), priority='cmdline')\n"
         "start_workers_early(settings)\n"
-        "with open(f'/proc/{os.getpid()}/task/{os.getpid()}/children') as listing:\n"
-        "    pids = listing.read().split()\n"
-        "commands = [open(f'/proc/{pid}/cmdline', 'rb').read().decode(errors='replace') for pid in pids]\n"
-        "print(any('forkserver' in command and 'crawler.worker_warmup' in command for command in commands))\n"
+        "from tests import pool_tasks\n"
+        # Long enough for a started forkserver to have exec'd: the False cases wait it out.
+        "print(pool_tasks.runs_forkserver_child('crawler.worker_warmup', wait=3))\n"
     )
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     result = subprocess.run(
