@@ -16,15 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.state import (
-    LSH_QUERY_BANDS,
-    STATE_FILE_NAME,
-    ArticleState,
-    SqliteStateStore,
-    lsh_candidates_query,
-    next_version,
-    open_state_store,
-)
+from crawler.state import STATE_FILE_NAME, ArticleState, next_version, open_state_store
+from crawler.state.sqlite import LSH_QUERY_BANDS, SqliteStateStore, lsh_candidates_query
 
 REPO = Path(__file__).resolve().parent.parent
 

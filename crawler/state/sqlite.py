@@ -1,38 +1,12 @@
-"""The incremental state store: what earlier runs fetched, so each run fetches only news.
-
-``StateStore`` is the interface the crawl talks to; ``SqliteStateStore`` is the one-machine
-implementation, a single SQLite file inside OUTPUT_DIR (``STATE_FILE_NAME``). Nothing else
-in the project talks to SQLite, so a shared (e.g. Redis-backed) store for several machines
-can later implement the same protocol.
-
-What is stored:
-
-- one ``ArticleState`` per article, keyed by its canonical URL (``crawler.urls``);
-- aliases: a fetched URL whose page declared another canonical URL points to that
-  article, and ``get`` / ``should_fetch`` follow it;
-- MinHash band hashes and signatures for ``crawler.near_duplicates``.
-
-Times are timezone-aware ``datetime`` objects everywhere in the interface; a naive one is
-a programming error and raises ``ValueError``. They are stored as ISO 8601 text with their
-offset and read back unchanged.
-
-The re-fetch rule (``should_fetch``): an unknown URL is fetched; a known article is fetched
-again ONLY when the date it is now discovered with (sitemap lastmod, feed date) is newer
-than the one stored with it. Comparing the site's date with the site's date keeps a site
-whose clock or offset is wrong from looking changed on every run. Only when no date was
-stored (the article was first reached by a dateless link) is the new date compared with
-our own ``last_seen``: a change after our fetch means our copy is stale. That comparison
-can suffer a skewed site clock once, after which a date is stored. A known article seen
-without any date is not fetched again: nothing says it changed.
+"""The one-machine ``StateStore``: a single SQLite file inside OUTPUT_DIR.
 
 Durability: the data file is committed first, then ``record_committed`` stores its articles,
 aliases, signatures and the file's name in one transaction, with ``synchronous=FULL`` so
-that a returned ``record_committed`` also
-survives a power cut (WAL mode with NORMAL would only survive a process crash, and losing
-a record here means fetching and writing the article again). Commits are one per data file,
-so the fsync is cheap. A SIGKILL at any moment leaves either the whole transaction or
-none of it. One connection, used from one thread (the Twisted reactor's); sqlite3's
-``check_same_thread`` enforces it.
+that a returned ``record_committed`` also survives a power cut (WAL mode with NORMAL would
+only survive a process crash, and losing a record here means fetching and writing the
+article again). Commits are one per data file, so the fsync is cheap. A SIGKILL at any
+moment leaves either the whole transaction or none of it. One connection, used from one
+thread (the Twisted reactor's); sqlite3's ``check_same_thread`` enforces it.
 """
 
 from __future__ import annotations
@@ -41,15 +15,13 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+
+from crawler.state import ArticleState, require_aware, should_refetch
 
 logger = logging.getLogger(__name__)
-
-STATE_FILE_NAME = "state.sqlite"
 
 SCHEMA_VERSION = 1
 
@@ -120,111 +92,6 @@ ON CONFLICT (key) DO UPDATE SET
     version = excluded.version,
     file = excluded.file
 """
-
-
-@dataclass(frozen=True)
-class ArticleState:
-    """What the store remembers of one written article. All datetimes are timezone-aware."""
-
-    key: str
-    url: str
-    first_seen: datetime
-    last_seen: datetime
-    content_hash: str
-    published_at: datetime | None
-    discovered_at: datetime | None
-    version: int
-    file: str
-
-    def __post_init__(self) -> None:
-        for name in ("first_seen", "last_seen", "published_at", "discovered_at"):
-            value = getattr(self, name)
-            if value is not None:
-                require_aware(value, name)
-
-
-class StateStore(Protocol):
-    """The crawl's view of its incremental state; see the module docstring for the rules."""
-
-    def get(self, key: str) -> ArticleState | None:
-        """Return the article stored under *key*, or under the article *key* is an alias of."""
-
-    def should_fetch(self, key: str, discovered_at: datetime | None) -> bool:
-        """Tell whether to fetch the URL with canonical *key*, found dated *discovered_at*."""
-
-    def find_by_hash(self, content_hash: str) -> str | None:
-        """Return the key of the first article stored with exactly this content hash."""
-
-    def record_written(self, entries: Iterable[ArticleState]) -> None:
-        """Upsert *entries*, all or none, after their data file was committed."""
-
-    def record_committed(
-        self,
-        file: str,
-        entries: Iterable[ArticleState],
-        aliases: Iterable[tuple[str, str]] = (),
-        signatures: Iterable[tuple[str, Sequence[int], bytes]] = (),
-    ) -> None:
-        """Everything one committed data file means, in one transaction: its articles,
-        their URL aliases and MinHash signatures, and the file's name (``is_committed``)."""
-
-    def is_committed(self, file: str) -> bool:
-        """Whether ``record_committed`` ran for this data file."""
-
-    def add_alias(self, url_key: str, article_key: str) -> None:
-        """Make *url_key* (a fetched URL's key) lead to the article *article_key*."""
-
-    def add_signature(self, key: str, band_hashes: Sequence[int], signature: bytes) -> None:
-        """Store (or replace) the MinHash *signature* and LSH *band_hashes* of article *key*."""
-
-    def add_signatures(self, entries: Iterable[tuple[str, Sequence[int], bytes]]) -> None:
-        """``add_signature`` for many (key, band_hashes, signature) entries, in one transaction."""
-
-    def record_visited(self, entries: Iterable[tuple[str, str, datetime | None]], seen_at: datetime) -> None:
-        """Remember pages that held no article to keep: (key, reason, discovered_at)."""
-
-    def update_discovered(self, entries: Iterable[tuple[str, datetime]]) -> None:
-        """Store newer discovery dates of articles re-fetched with unchanged content."""
-
-    def lsh_candidates(self, band_hashes: Sequence[int]) -> set[str]:
-        """Return the keys that share at least one band hash (same band index) with these."""
-
-    def get_signature(self, key: str) -> bytes | None:
-        """Return the MinHash signature stored for *key*, or None."""
-
-    def count(self) -> int:
-        """Return the number of articles stored (aliases not counted)."""
-
-    def close(self) -> None:
-        """Release the store; no method may be called afterwards."""
-
-
-def open_state_store(output_dir: Path) -> StateStore:
-    """Open (creating if needed) the state store kept in *output_dir*."""
-    output_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteStateStore(output_dir / STATE_FILE_NAME)
-
-
-def should_refetch(stored: ArticleState, discovered_at: datetime | None) -> bool:
-    """Apply the re-fetch rule to a known article (see the module docstring)."""
-    if discovered_at is None:
-        return False
-    require_aware(discovered_at, "discovered_at")
-    reference = stored.discovered_at if stored.discovered_at is not None else stored.last_seen
-    return discovered_at > reference
-
-
-def next_version(stored: ArticleState | None, content_hash: str) -> int:
-    """Return the version a newly written text gets: 1 when new, +1 when its hash changed."""
-    if stored is None:
-        return 1
-    return stored.version if stored.content_hash == content_hash else stored.version + 1
-
-
-def require_aware(value: datetime, name: str) -> None:
-    """Raise ValueError unless *value* is a timezone-aware datetime."""
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
 
 
 class SqliteStateStore:

@@ -1,0 +1,35 @@
+"""Command line: ``python -m crawler COMMAND``, one module per command.
+
+Each module in ``COMMANDS`` defines ``register(commands)``, which adds its
+sub-parser to the ``argparse`` sub-parsers action and sets ``handler`` to a
+function taking the parsed arguments and returning the exit status. Modules
+are imported only to build the parser; each defers its heavy imports to its
+handler, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+
+# Order is the order of ``--help``.
+COMMANDS = (
+    "run",
+    "demo",
+    "extract",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m crawler", description="Arabic news crawler tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"crawler.cli.{name}").register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    args = build_parser().parse_args(argv)
+    return args.handler(args)

@@ -1,0 +1,28 @@
+"""``python -m crawler run``: the cron entry point, a locked, checked crawl with a meaningful
+exit code (see ``crawler/cron.py``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(commands) -> None:
+    run = commands.add_parser("run", help="one scheduled crawl: locked, logged, with a meaningful exit code")
+    run.add_argument("--output-dir", help="OUTPUT_DIR for data, logs, state and manifests (default: output)")
+    run.add_argument("-a", dest="spider_args", action="append", default=[], metavar="NAME=VALUE", help="spider argument")
+    run.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting")
+    run.set_defaults(handler=command_run)
+
+
+def command_run(args) -> int:
+    from crawler.cron import EXIT_CONFIG, parse_pairs, run
+
+    try:
+        spider_args = parse_pairs(args.spider_args, "-a")
+        settings = parse_pairs(args.settings, "-s")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    output_dir = Path(args.output_dir or settings.pop("OUTPUT_DIR", "output"))
+    return run(output_dir, spider_args, settings)
