@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
 
@@ -45,6 +46,7 @@ KNOWN_KEYS = frozenset(
         "outlet",
         "aliases",
         "country",
+        "timezone",
         "domains",
         *DISCOVERY_FIELDS,
         "article_patterns",
@@ -114,6 +116,8 @@ class Source:
     outlet: str = ""
     aliases: tuple[str, ...] = ()
     country: str | None = None
+    # IANA name (``Africa/Cairo``): the offset of page times that state none.
+    timezone: str | None = None
     sitemaps: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
@@ -390,6 +394,7 @@ def _build_source(table: Mapping[str, Any]) -> Source:
         outlet=_optional_string(table, "outlet") or name,
         aliases=_string_list(table, "aliases"),
         country=_country(table),
+        timezone=_timezone(table),
         **discovery,
         article_patterns=_patterns(table),
         prune_xpath=_xpath(table),
@@ -512,6 +517,17 @@ def _country(table: Mapping[str, Any]) -> str | None:
     if country is not None and not COUNTRY_RE.match(country):
         raise _Invalid("country", f"{country!r} is not an ISO 3166 alpha-2 code (two capital letters)")
     return country
+
+
+def _timezone(table: Mapping[str, Any]) -> str | None:
+    name = _optional_string(table, "timezone")
+    if name is None:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _Invalid("timezone", f"{name!r} is not an IANA time zone name (such as 'Africa/Cairo')") from None
+    return name
 
 
 def _patterns(table: Mapping[str, Any]) -> tuple[re.Pattern[str], ...]:

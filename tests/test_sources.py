@@ -98,6 +98,7 @@ def test_shipped_registry_has_enough_enabled_sources_from_several_countries(ship
     enabled = [s for s in shipped.values() if s.enabled]
     assert len(enabled) >= 10
     assert len({s.country for s in enabled}) >= 5
+    assert all(s.timezone for s in shipped.values()), "every outlet states its newsroom's time zone"
     assert all(NAME_RE.match(name) and shipped[name].name == name for name in shipped)
 
 
@@ -200,6 +201,8 @@ ERROR_CASES = {
     "bad xpath": (dict(prune_xpath="//div[@class='x'"), "prune_xpath", "bad XPath"),
     "blank xpath": (dict(prune_xpath="  "), "prune_xpath", "blank"),
     "bad country": (dict(country="Egypt"), "country", "ISO 3166"),
+    "unknown timezone": (dict(timezone="Cairo"), "timezone", "IANA time zone"),
+    "timezone path": (dict(timezone="../../etc/passwd"), "timezone", "IANA time zone"),
     "domain with scheme": (dict(domains=["https://example.com"]), "domains", "not a host name"),
     "domain with port": (dict(domains=["example.com:8080"]), "domains", "not a host name"),
 }
