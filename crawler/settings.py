@@ -95,7 +95,11 @@ EXTENSIONS = {
     "crawler.run_log.RunLogExtension": 0,
     "crawler.visited_pages.VisitedPagesExtension": 10,
     "crawler.manifest.ManifestExtension": 20,
+    # Schema validity and field coverage of written items, per source, into the manifest.
+    "crawler.health.item_checks.ItemChecksExtension": 30,
 }
+# HEALTH_ITEM_CHECKS = False switches the item checks off.
+HEALTH_ITEM_CHECKS = True
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
