@@ -18,6 +18,8 @@ COMMANDS = (
     "run",
     "demo",
     "extract",
+    "sources",
+    "report",
 )
 
 
