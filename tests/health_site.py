@@ -37,7 +37,13 @@ MOVED = "moved"  # new stories get a URL shape its article pattern does not know
 REDESIGNED = "redesigned"  # a template change: a third of the text, no authors, no image
 STATES = (HEALTHY, DARK, BLOCKED, MOVED, REDESIGNED)
 
-STORIES_PER_RUN = 4
+STORIES_PER_RUN = 6
+# Each edition also carries one wire story in English, which the crawl drops as not Arabic:
+# the drops every real outlet has.
+ENGLISH_PER_RUN = 1
+ENGLISH_WORDS = ("the", "minister", "said", "on", "monday", "that", "talks", "with", "regional", "partners", "would",
+                 "continue", "next", "week", "after", "a", "meeting", "in", "the", "capital", "officials", "expect",
+                 "new", "measures", "to", "support", "trade", "and", "investment", "across", "borders")
 FULL_PARAGRAPHS = 6
 REDESIGNED_PARAGRAPHS = 2
 SENTENCES_PER_PARAGRAPH = 3
@@ -56,12 +62,12 @@ def vocabulary() -> list[str]:
 WORDS = vocabulary()
 
 
-def sentence(rng: random.Random) -> str:
-    return " ".join(rng.choices(WORDS, k=rng.randint(*SENTENCE_WORDS))) + "."
+def sentence(rng: random.Random, words=None) -> str:
+    return " ".join(rng.choices(words or WORDS, k=rng.randint(*SENTENCE_WORDS))) + "."
 
 
-def paragraphs(rng: random.Random, count: int) -> list[str]:
-    return [" ".join(sentence(rng) for _ in range(SENTENCES_PER_PARAGRAPH)) for _ in range(count)]
+def paragraphs(rng: random.Random, count: int, words=None) -> list[str]:
+    return [" ".join(sentence(rng, words) for _ in range(SENTENCES_PER_PARAGRAPH)) for _ in range(count)]
 
 
 def iso(moment: datetime) -> str:
@@ -246,8 +252,10 @@ class SiteSource:
 class NewsSite:
     """Sources on one loopback site; :meth:`publish` writes the next edition into ``root``."""
 
-    def __init__(self, root: Path, names: list[str], daily: tuple[str, ...] = (), seed: int = 12):
+    def __init__(self, root: Path, names: list[str], daily: tuple[str, ...] = (), seed: int = 12,
+                 plan: dict[int, dict[str, str]] | None = None):
         self.root = root
+        self.plan = plan or {}  # crawl index -> {source name: state from then on}
         self.sources = {name: SiteSource(name, daily_sitemaps=name in daily) for name in names}
         self.rng = random.Random(seed)
         self.next_number = 100000
@@ -262,6 +270,12 @@ class NewsSite:
                                        timezone_name="UTC"))
         return "\n".join(tables)
 
+    def edition(self, index: int) -> None:
+        """Before crawl ``index``: apply the states ``plan`` gives for it, then publish."""
+        for name, state in self.plan.get(index, {}).items():
+            self.set_state(name, state)
+        self.publish(datetime.now(timezone.utc))
+
     def set_state(self, name: str, state: str) -> None:
         assert state in STATES, state
         self.sources[name].state = state
@@ -269,21 +283,22 @@ class NewsSite:
     def publish(self, now: datetime) -> None:
         for source in self.sources.values():
             if source.state != DARK:
-                for offset in range(STORIES_PER_RUN):
-                    self.add_story(source, now - timedelta(minutes=offset))
+                for offset in range(STORIES_PER_RUN + ENGLISH_PER_RUN):
+                    self.add_story(source, now - timedelta(minutes=offset), english=offset >= STORIES_PER_RUN)
             self.write_discovery(source, now)
         self.write_headers()
 
-    def add_story(self, source: SiteSource, published: datetime) -> None:
+    def add_story(self, source: SiteSource, published: datetime, english: bool = False) -> None:
         self.next_number += 1
         number = self.next_number
         if source.state == MOVED:
             path = f"/{source.name}/{published:%Y/%m/%d}/story-{number}.html"
         else:
             path = f"/{source.name}/news/{number}.html"
-        title = " ".join(self.rng.choices(WORDS, k=7))
+        words = ENGLISH_WORDS if english else WORDS
+        title = " ".join(self.rng.choices(words, k=7))
         redesigned = source.state == REDESIGNED
-        body = paragraphs(self.rng, REDESIGNED_PARAGRAPHS if redesigned else FULL_PARAGRAPHS)
+        body = paragraphs(self.rng, REDESIGNED_PARAGRAPHS if redesigned else FULL_PARAGRAPHS, words)
         page = article_page(
             BASE + path, title, body, published,
             author=None if redesigned else AUTHORS[number % len(AUTHORS)],
@@ -294,7 +309,8 @@ class NewsSite:
         source.stories.append(Story(number, path, published, title))
 
     def write_discovery(self, source: SiteSource, now: datetime) -> None:
-        latest = source.stories[-40:]
+        # A news sitemap lists the last two days or so: here, the last two editions.
+        latest = source.stories[-2 * (STORIES_PER_RUN + ENGLISH_PER_RUN):]
         entries = [(BASE + story.path, story.published) for story in latest]
         if source.daily_sitemaps:
             for offset in range(3):
