@@ -45,6 +45,7 @@ INTERNAL_FIELDS = (
     "content_type",  # the response's Content-Type header, for decoding the raw body
     "http_exchange",  # the request and response as received, for the WARC archive
     "archive_location",  # where the archive wrote the response record (file, offset)
+    "reextract_order",  # (position, run id) of a page read back from an archive
 )
 
 
