@@ -315,7 +315,14 @@ def reextract_settings(output_dir: Path, overrides: dict[str, str]):
     return settings
 
 
-def run_reextract(inputs, output_dir: Path, filters: Filters = Filters(), overrides: dict[str, str] | None = None, backend: str = DEFAULT_BACKEND):
+def run_reextract(
+    inputs,
+    output_dir: Path,
+    filters: Filters = Filters(),
+    overrides: dict[str, str] | None = None,
+    backend: str = DEFAULT_BACKEND,
+    sources_file: str | None = None,
+):
     """Run the re-extraction crawl in this process (the reactor cannot be restarted after)."""
     from scrapy.crawler import CrawlerProcess
 
@@ -325,7 +332,7 @@ def run_reextract(inputs, output_dir: Path, filters: Filters = Filters(), overri
     start_workers_early(settings)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(ArchiveSpider)
-    process.crawl(crawler, inputs=list(inputs), filters=filters, backend=backend)
+    process.crawl(crawler, inputs=list(inputs), filters=filters, backend=backend, sources_file=sources_file)
     started = time.perf_counter()
     process.start()
     crawler.news_wall_seconds = time.perf_counter() - started

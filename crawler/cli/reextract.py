@@ -21,6 +21,7 @@ def register(commands) -> None:
     command.add_argument("--domain", help="only these hosts and their subdomains (comma-separated); "
                          "pages of other archives are kept only on the registry's domains unless this is given")
     command.add_argument("--since", help="only pages fetched on or after this date (YYYY-MM-DD, WARC-Date)")
+    command.add_argument("--sources-file", help="sources registry (default: crawler/sources.toml)")
     command.add_argument("--backend", choices=("fastwarc", "warcio"), default=None, help="WARC reader (default: the faster, fastwarc)")
     command.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting")
     command.set_defaults(handler=command_reextract)
@@ -61,7 +62,7 @@ def command_reextract(args) -> int:
         if not locked:
             print(f"another run holds the lock on {output_dir}; exiting", file=sys.stderr)
             return EXIT_LOCKED
-        crawler = run_reextract(files, output_dir, filters, settings, args.backend or DEFAULT_BACKEND)
+        crawler = run_reextract(files, output_dir, filters, settings, args.backend or DEFAULT_BACKEND, args.sources_file)
     return report(crawler, len(files))
 
 
