@@ -135,3 +135,16 @@ def test_archive_off_writes_no_warc_and_stores_no_location(news_site, tmp_path):
     connection = sqlite3.connect(output / STATE_FILE_NAME)
     assert connection.execute("SELECT COUNT(*) FROM articles WHERE archive_file IS NOT NULL").fetchone() == (0,)
     connection.close()
+
+
+def test_all_responses_setting_archives_discovery_documents_and_dropped_pages(news_site, tmp_path):  # noqa: F811
+    site_files, _, sources = news_site
+    site_files.add(60, "sitemap", text=STORIES[2], lastmod="2025-03-02")  # an exact copy: dropped
+    output = tmp_path / "out"
+    result = crawl(output, sources, ARCHIVE_ALL_RESPONSES=True)
+    pages = [page for path in sorted((output / "warc").rglob("*.warc.gz")) for page in read_archive(path)]
+    articles = {page.url for page in pages if page.metadata}
+    others = {page.url.split("/", 3)[3] for page in pages if not page.metadata}
+    assert articles == {record["url"] for record in result.records()}
+    assert "section.html" in others and "article/60.html" in others  # a listing and a dropped copy
+    assert result.stat("news/archive/records") > 3 * len(articles)
