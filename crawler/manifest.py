@@ -1,11 +1,12 @@
 """The run manifest: what one run did, as JSON inside OUTPUT_DIR.
 
 ``OUTPUT_DIR/manifests/RUN_ID.json`` holds the start and end times, the
-finish reason, the data files written, the sources the run crawled and, per
-source, pages fetched, articles emitted, duplicates, drops by reason, request
-errors, the discovery counters (``discovery``: documents fetched, URLs that
-matched the article patterns and URLs that did not) and the item checks
-(``items``: schema failures, field coverage, median word count; see
+finish reason, the data files written, the WARC files archived
+(``archive_files``), the sources the run crawled and, per source, pages
+fetched, articles emitted, duplicates, drops by reason, request errors, the
+discovery counters (``discovery``: documents fetched, URLs that matched the
+article patterns and URLs that did not) and the item checks (``items``:
+schema failures, field coverage, median word count; see
 ``crawler.health.item_checks``). It is written atomically (temporary name,
 then rename) when the spider closes, so a cron wrapper or a monitoring job
 (``python -m crawler report``) can read the last one safely.
@@ -105,6 +106,7 @@ def build_manifest(
     files: list[Path],
     output_dir: Path,
     finish_reason: str | None,
+    archive_files: list[Path] = (),
     sources_crawled: list[str] | None = None,
 ) -> dict:
     manifest = {
@@ -113,6 +115,7 @@ def build_manifest(
         "finished_at": _iso(stats.get("finish_time")) or datetime.now(timezone.utc).isoformat(),
         "finish_reason": finish_reason,
         "data_files": [relative_name(path, output_dir) for path in files],
+        "archive_files": [relative_name(path, output_dir) for path in archive_files],
         "totals": {
             "pages_fetched": stats.get(f"{PREFIX}/pages_fetched", 0),
             "articles_emitted": stats.get(f"{PREFIX}/items_written", 0),
@@ -175,10 +178,13 @@ class ManifestExtension:
         stats = self.crawler.stats.get_stats()
         writer = getattr(self.crawler, "news_writer", None)
         files = writer.committed_files if writer is not None else []
+        archive = getattr(self.crawler, "news_archive", None)
+        archive_files = archive.committed_files if archive is not None else []
         spider = getattr(self.crawler, "spider", None)
         crawled = [source.name for source in getattr(spider, "sources", None) or []]
         manifest = build_manifest(
-            run_id_of(self.crawler), stats, files, output_dir, stats.get("finish_reason"), crawled or None
+            run_id_of(self.crawler), stats, files, output_dir, stats.get("finish_reason"), archive_files,
+            sources_crawled=crawled or None,
         )
         path = output_dir / MANIFEST_DIR / f"{manifest['run_id']}.json"
         write_json_atomically(path, manifest)

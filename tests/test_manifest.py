@@ -140,7 +140,7 @@ def test_build_manifest_reports_times_files_totals_and_sources(tmp_path):
 
 
 def test_sources_crawled_are_listed_and_a_silent_one_gets_a_zero_summary(tmp_path):
-    manifest = build_manifest("r1", STATS, [], tmp_path, "finished", ["youm7", "hespress", "alahram"])
+    manifest = build_manifest("r1", STATS, [], tmp_path, "finished", sources_crawled=["youm7", "hespress", "alahram"])
 
     assert manifest["sources_crawled"] == ["youm7", "hespress", "alahram"]
     assert manifest["sources"]["alahram"] == EMPTY_SUMMARY

@@ -439,18 +439,20 @@ def _is_html(response: Response) -> bool:
 # ---------------------------------------------------------------- running it
 
 
-# The crawl's own extensions write into OUTPUT_DIR and open the state store: a probe does
-# neither, and its "items" are rows.
+# The crawl's own extensions, pipelines and archive write into OUTPUT_DIR and open the state
+# store: a probe does neither, and its "items" are rows. Scrapy's own extensions stay.
 PROBE_SETTINGS = {
     "ITEM_PIPELINES": {},
-    "EXTENSIONS": {
-        "crawler.run_log.RunLogExtension": None,
-        "crawler.visited_pages.VisitedPagesExtension": None,
-        "crawler.manifest.ManifestExtension": None,
-        "crawler.health.item_checks.ItemChecksExtension": None,
-    },
+    "ARCHIVE_ENABLED": False,
     "LOG_LEVEL": "WARNING",
 }
+
+
+def probe_settings(settings, overrides: dict | None):
+    """The project's settings with the crawl's writers switched off, then ``overrides``."""
+    project_extensions = {name: None for name in settings.getdict("EXTENSIONS")}
+    settings.setdict({**PROBE_SETTINGS, "EXTENSIONS": project_extensions, **(overrides or {})}, priority="cmdline")
+    return settings
 
 
 def probe_sources(sources: Sequence[Source], settings_overrides: dict | None = None, now: datetime | None = None) -> list[ProbeRow]:
@@ -458,8 +460,7 @@ def probe_sources(sources: Sequence[Source], settings_overrides: dict | None = N
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
-    settings = get_project_settings()
-    settings.setdict({**PROBE_SETTINGS, **(settings_overrides or {})}, priority="cmdline")
+    settings = probe_settings(get_project_settings(), settings_overrides)
     robots_sitemaps = settings.getbool("NEWS_ROBOTS_SITEMAPS", True)
     # "Gave up retrying" is logged at ERROR for every endpoint that fails: the rows say it.
     logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
