@@ -74,19 +74,25 @@ def _crawl_in_child(connection, output_dir: str, settings: dict, spider_kwargs: 
         connection.close()
 
 
-def run_crawl(output_dir: Path, settings: dict | None = None, **spider_kwargs) -> CrawlResult:
+def _in_child(target, args: tuple, timeout: float, what: str):
+    """Run ``target(connection, *args)`` in a spawned child and return what it sent."""
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
-    process = context.Process(target=_crawl_in_child, args=(child, str(output_dir), settings or {}, spider_kwargs))
+    process = context.Process(target=target, args=(child, *args))
     process.start()
     child.close()
-    if not parent.poll(CRAWL_TIMEOUT_SECONDS):
+    if not parent.poll(timeout):
         process.kill()
-        raise TimeoutError(f"crawl did not finish in {CRAWL_TIMEOUT_SECONDS}s")
-    status, items, stats = parent.recv()
+        raise TimeoutError(f"{what} did not finish in {timeout}s")
+    status, first, second = parent.recv()
     process.join(10)
     if status != "ok":
-        raise AssertionError(f"crawl failed in the child process:\n{items}")
+        raise AssertionError(f"{what} failed in the child process:\n{first}")
+    return first, second
+
+
+def run_crawl(output_dir: Path, settings: dict | None = None, **spider_kwargs) -> CrawlResult:
+    items, stats = _in_child(_crawl_in_child, (str(output_dir), settings or {}, spider_kwargs), CRAWL_TIMEOUT_SECONDS, "crawl")
     return CrawlResult(items=items, stats=stats, output_dir=Path(output_dir))
 
 
@@ -134,18 +140,8 @@ def run_crawl_series(output_dir: Path, runs: int, before_each, settings: dict | 
     cron runs would; ``before_each(index)`` runs in the child before each crawl (it must be
     picklable: a module-level function or a bound method of a picklable object). Returns
     each run's stats. One process saves the interpreter and Scrapy start-up of every run."""
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_crawl_series_in_child, args=(child, str(output_dir), settings or {}, spider_kwargs, runs, before_each)
+    stats, _ = _in_child(
+        _crawl_series_in_child, (str(output_dir), settings or {}, spider_kwargs, runs, before_each),
+        CRAWL_TIMEOUT_SECONDS * runs, f"{runs} crawls",
     )
-    process.start()
-    child.close()
-    if not parent.poll(CRAWL_TIMEOUT_SECONDS * runs):
-        process.kill()
-        raise TimeoutError(f"{runs} crawls did not finish in {CRAWL_TIMEOUT_SECONDS * runs}s")
-    status, stats, _ = parent.recv()
-    process.join(10)
-    if status != "ok":
-        raise AssertionError(f"crawl series failed in the child process:\n{stats}")
     return stats

@@ -95,6 +95,7 @@ class ItemChecksExtension:
     def __init__(self, crawler):
         self.crawler = crawler
         self.validator = None
+        self.record_of = None
         self.word_counts: dict[str, list[int]] = defaultdict(list)
         self.reported: set[tuple[str, str]] = set()
 
@@ -109,12 +110,13 @@ class ItemChecksExtension:
         return extension
 
     def spider_opened(self):
+        from pipelines.write import record_of  # the JSON line exactly as it is written
+
         self.validator = load_validator()
+        self.record_of = record_of
 
     def item_scraped(self, item):
-        from pipelines.write import record_of  # the JSON line exactly as written
-
-        record = record_of(item)
+        record = self.record_of(item)
         self.check(record, record.get("source") or "unknown")
 
     def check(self, record: Mapping, source: str) -> None:

@@ -76,6 +76,16 @@ def run_color(run) -> str:
     return BLOCKED_COLOR if run.blocked else DARK_COLOR if not run.articles else OK_COLOR
 
 
+def finish_panels(axes, report: Report, ylabel: str) -> None:
+    """Titles (red for an unhealthy source) and axis labels; panels past the last source hidden."""
+    for ax, source in zip(axes, report.sources):
+        ax.set_title(panel_title(source), color=OK_COLOR if source.healthy else UNHEALTHY_COLOR, loc="left")
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(bottom=0)
+    for ax in axes[len(report.sources):]:
+        ax.set_visible(False)
+
+
 def plot_articles_per_run(report: Report) -> str:
     with matplotlib.rc_context(STYLE):
         figure, axes = panel_grid(len(report.sources), "articles")
@@ -86,11 +96,7 @@ def plot_articles_per_run(report: Report) -> str:
             # article must still show (as an orange dot on the axis, red when refused).
             ax.plot(starts, values, color="#9db4cf", linewidth=1, zorder=1)
             ax.scatter(starts, values, c=[run_color(run) for run in source.runs], s=12, zorder=2, clip_on=False)
-            ax.set_title(panel_title(source), color=OK_COLOR if source.healthy else UNHEALTHY_COLOR, loc="left")
-            ax.set_ylabel("articles")
-            ax.set_ylim(bottom=0)
-        for ax in axes[len(report.sources):]:
-            ax.set_visible(False)
+        finish_panels(axes, report, "articles")
     return svg_of(figure, "articles")
 
 
@@ -109,11 +115,7 @@ def plot_word_counts(report: Report) -> str:
             usual, _items = median_words(history)
             if usual is not None:
                 ax.axhline(usual, color="#888888", linestyle=":", linewidth=1)
-            ax.set_title(panel_title(source), color=OK_COLOR if source.healthy else UNHEALTHY_COLOR, loc="left")
-            ax.set_ylabel("median words")
-            ax.set_ylim(bottom=0)
-        for ax in axes[len(report.sources):]:
-            ax.set_visible(False)
+        finish_panels(axes, report, "median words")
     return svg_of(figure, "words")
 
 
