@@ -143,7 +143,7 @@ def stacked_bars(ax, names: list[str], counters: list[Counter]) -> None:
     if any(other):
         ax.barh(names, other, left=left, label="other", color="#cccccc")
     if categories or any(other):
-        ax.legend(loc="lower right", fontsize=7, frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.24), ncol=4, fontsize=7, frameon=False)
     else:
         ax.set_yticks(range(len(names)), labels=names)
         ax.set_xticks([])
