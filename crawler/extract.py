@@ -24,6 +24,7 @@ from lxml import html as lxml_html
 from scrapy.http import HtmlResponse
 
 from crawler import cleanup
+from crawler.article_detection import PageBlocks, article_lines, body_evidence, classify_lines, judge_body
 from crawler.metadata import page_metadata
 
 logger = logging.getLogger(__name__)
@@ -36,18 +37,14 @@ TRAFILATURA_OPTIONS = {
     "with_metadata": False,
 }
 # Precision mode finds nothing on some "div soup" templates (paragraphs as
-# bare <div>s); for those pages only, the default mode with its fallback
-# extractors runs on a fresh parse.
+# bare <div>s); for pages where it finds no article, the default mode with its
+# fallback extractors runs on a fresh parse.
 FALLBACK_OPTIONS = {**TRAFILATURA_OPTIONS, "favor_precision": False, "fast": False}
 
-# Below this many words the cleaned body is not an article (teaser, error page).
+# Below this many words of prose the cleaned body is not an article (teaser,
+# caption, error page). Whether a page is an article at all is decided in
+# ``crawler.article_detection``.
 MIN_ARTICLE_WORDS = 40
-# A page that calls itself a listing (og:type=website, no Article JSON-LD) is
-# still kept when it carries this much prose: some outlets mislabel articles.
-LISTING_OVERRIDE_WORDS = 400
-# Listing pages repeat headline links; this many linked headings mark one.
-LISTING_TEASER_HEADINGS = 8
-LISTING_MAX_BODY_WORDS = 250
 
 _WORD_RE = re.compile(r"\w+")
 
@@ -101,10 +98,6 @@ def markup_for_parsing(body: bytes, content_type: str | None = None) -> str | by
 
 def count_words(text: str) -> int:
     return len(_WORD_RE.findall(text))
-
-
-def count_teaser_headings(tree) -> int:
-    return len(tree.xpath("//*[self::h2 or self::h3 or self::h4][.//a[@href]]"))
 
 
 # trafilatura's own parser settings, so its extraction sees the tree it expects.
@@ -199,7 +192,7 @@ def with_lead(body: list[str], lead: str | None) -> list[str]:
 
 
 def main_text_lines(tree, url: str, prune_xpath: str | None, options: dict = TRAFILATURA_OPTIONS) -> list[str]:
-    """trafilatura's body text, one paragraph per line (the tree is consumed)."""
+    """trafilatura's body text, one paragraph per line (trafilatura works on a copy: the tree stays as it is)."""
     document = trafilatura.bare_extraction(tree, url=url, prune_xpath=prune_xpath, **options)
     text = getattr(document, "text", None) if document is not None else None
     return text.splitlines() if text else []
@@ -212,29 +205,36 @@ def pruned_tree(html: str | bytes, prune_xpath: str | None):
     return tree
 
 
+def judged_body(tree, body: list[str], headlines: list[str], declared_article: bool | None, min_words: int):
+    """(the article's lines, None) or (lines, (reason, detail)) when the body is no article.
+
+    Judged on the tree the body came from: trafilatura leaves it as it was.
+    """
+    blocks = PageBlocks(tree, headlines)
+    lines = classify_lines(body, blocks)
+    return article_lines(lines), judge_body(body_evidence(lines, declared_article), min_words, blocks)
+
+
 def extract_article(html: str | bytes, url: str, options: ExtractOptions = ExtractOptions(), now: datetime | None = None) -> dict:
     """The article fields of one page; raises ``NotAnArticle`` for anything else."""
     tree = parse_html(html)
     meta = page_metadata(tree, url, options.site_names, now=now)
-    teaser_headings = count_teaser_headings(tree)
+    declared_article = meta.pop("declares_article")
     headlines = [meta["title"] or "", *(" ".join(h.text_content().split()) for h in tree.iter("h1"))]
     lead = find_lead_paragraph(tree, meta["description"])
     link_texts = cleanup.link_texts_of(tree)
-    credits = [*meta["site_names"], *meta["authors"]]
+    credits = [*meta.pop("site_names"), *meta["authors"]]
     cleanup.strip_invisible_elements(tree)
     cleanup.prune_widget_elements(tree, options.prune_xpath)
     body = cleanup.clean_body_lines(main_text_lines(tree, url, None), headlines, credits, link_texts)
-    if count_words("\n".join(body)) < options.min_words:
-        fallback_lines = main_text_lines(pruned_tree(html, options.prune_xpath), url, None, FALLBACK_OPTIONS)
-        body = cleanup.clean_body_lines(fallback_lines, headlines, credits, link_texts)
-    text = "\n\n".join(with_lead(body, lead))
-    words = count_words(text)
-    if words < options.min_words:
-        raise NotAnArticle("no_article_body", f"{words} words after cleanup")
-    if meta["declares_article"] is False and words < LISTING_OVERRIDE_WORDS:
-        raise NotAnArticle("listing_page", "page declares itself a website, not an article")
-    if teaser_headings >= LISTING_TEASER_HEADINGS and words < LISTING_MAX_BODY_WORDS and meta["declares_article"] is not True:
-        raise NotAnArticle("listing_page", f"{teaser_headings} linked headlines and a short body")
-    meta.pop("declares_article")
-    meta.pop("site_names")
-    return {**meta, "text": text, "word_count": words}
+    lines, verdict = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
+    if verdict is not None and verdict[0] == "no_article_body":
+        # Precision mode finds no prose on some "div soup" templates (paragraphs
+        # as bare <div>s); the default mode with its fallback extractors tries again.
+        tree = pruned_tree(html, options.prune_xpath)
+        body = cleanup.clean_body_lines(main_text_lines(tree, url, None, FALLBACK_OPTIONS), headlines, credits, link_texts)
+        lines, verdict = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
+    if verdict is not None:
+        raise NotAnArticle(*verdict)
+    text = "\n\n".join(lines)
+    return {**meta, "text": text, "word_count": count_words(text)}
