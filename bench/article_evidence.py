@@ -21,8 +21,8 @@ not), the range of each measure, which is what the thresholds must separate:
 - snippet cards: LISTING_MIN_SNIPPET_CARDS above every article's;
 - per body line (``--lines`` lists them): the link density of its block
   (LINK_LINE_MIN_DENSITY) and the other words of the smallest element around it that
-  holds a headline link (CARD_MAX_OTHER_WORDS), for prose lines of articles and for the
-  lines of negatives.
+  holds a headline link (``crawler.page_blocks.CARD_MAX_OTHER_WORDS``), for the prose
+  lines of articles and the teaser lines of the other pages.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ if str(REPO) not in sys.path:
 
 from crawler import article_detection as detection  # noqa: E402
 from crawler import extract  # noqa: E402
+from crawler import page_blocks  # noqa: E402
 from crawler.extract import NotAnArticle, decode_html  # noqa: E402
 from crawler.markup_variants import VARIANTS  # noqa: E402
 
@@ -96,7 +97,7 @@ class Measure:
     line_stats: list[tuple[str, float, int | None, str]]  # kind, link density, other words to a headline link, text
 
 
-def other_words_to_headline_link(blocks: detection.PageBlocks, block) -> int | None:
+def other_words_to_headline_link(blocks: page_blocks.PageBlocks, block) -> int | None:
     """The non-link words besides the line in the smallest element around it holding a headline link."""
     own = blocks.words[block] - blocks.link_words[block]
     for ancestor in block.iterancestors():
@@ -171,14 +172,15 @@ def summarize(measures: list[Measure]) -> None:
         cards = [float(m.snippet_cards) for m in selected]
         prose_density = [d for m in selected for kind, d, _, _ in m.line_stats if kind == detection.PROSE]
         teaser_density = [d for m in selected for kind, d, _, _ in m.line_stats if kind == detection.LINK]
-        other = [float(o) for m in selected for kind, _, o, _ in m.line_stats if o is not None and (kind == detection.PROSE or not is_article)]
+        wanted = detection.PROSE if is_article else detection.TEASER
+        other = [float(o) for m in selected for kind, _, o, _ in m.line_stats if o is not None and kind == wanted]
         print(f"  {label}: {len(selected)} page runs")
         print(f"    teaser share of the body          {span(shares)}")
         print(f"    longest prose line (words)        {span(longest)}")
         print(f"    teaser cards with a snippet       {span(cards)}")
         print(f"    link density, prose lines         {span(prose_density)}")
         print(f"    link density, link lines          {span(teaser_density)}")
-        print(f"    other words around a headline link, {'prose' if is_article else 'all'} lines  {span(other)}")
+        print(f"    other words around a headline link, {wanted} lines  {span(other)}")
     wrong = [m for m in measures if (m.verdict == "article") != m.page.is_article]
     print(f"\nwrong verdicts: {len(wrong)} of {len(measures)}")
     for m in wrong:
@@ -189,7 +191,7 @@ def summarize(measures: list[Measure]) -> None:
         f"RUNNING_PROSE_MIN_WORDS {detection.RUNNING_PROSE_MIN_WORDS}, "
         f"LISTING_MIN_SNIPPET_CARDS {detection.LISTING_MIN_SNIPPET_CARDS}, "
         f"LINK_LINE_MIN_DENSITY {detection.LINK_LINE_MIN_DENSITY}, "
-        f"CARD_MAX_OTHER_WORDS {detection.CARD_MAX_OTHER_WORDS}"
+        f"CARD_MAX_OTHER_WORDS {page_blocks.CARD_MAX_OTHER_WORDS}"
     )
 
 

@@ -33,19 +33,18 @@ unchanged and under every change of ``crawler.markup_variants``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from crawler.cleanup import comparable, plain
+from crawler.page_blocks import PageBlocks
 
-# A link of at least this many words is a headline (a story's title); shorter
-# links are menus, tags, "more", share buttons and author names of one or two words.
-HEADLINE_LINK_MIN_WORDS = 3
-# Besides the line itself and link text, a teaser card holds a date, a section
-# label, an author or a comment count. Measured: teaser cards of the negative
-# pages hold 0-9 such words, and the smallest element around an article
-# paragraph that holds a headline link holds 25 or more (the rest of the story).
-CARD_MAX_OTHER_WORDS = 12
+_WORD_RE = re.compile(r"\w+")
+
+
+def count_words(text: str) -> int:
+    """Words as the extraction counts them (``\\w+`` runs)."""
+    return len(_WORD_RE.findall(text))
+
 # A block this much link text is a link line. Measured: story paragraphs carry
 # at most 0.22 (a paragraph with two linked names), rows of headlines 0.9 or more.
 LINK_LINE_MIN_DENSITY = 0.5
@@ -62,145 +61,13 @@ LISTING_MIN_TEASERS = 2
 # words. Measured: article pages show 0 to 2 (a "related" box with summaries),
 # home and section pages 2 to 11 (those with 2 have their teasers in the body).
 LISTING_MIN_SNIPPET_CARDS = 3
-SNIPPET_MIN_WORDS = 8
 # Running prose has sentences: an article body holds at least one prose line
 # this long. Measured: the longest paragraph of every article page has 37 to 160
 # words; lines of chrome that reach the body (addresses, disclaimers, menus,
 # "about us" blurbs split at <br>) have 12 or fewer.
 RUNNING_PROSE_MIN_WORDS = 15
-# How much of a line is looked for in the page, after ``comparable``.
-LOCATE_CHARS = 60
-# The block of a line holds at least this share of its words (trafilatura
-# spaces out inline elements, so the counts differ by a word or two).
-COVERING_WORD_SHARE = 0.9
 
 PROSE, LINK, TEASER = "prose", "link", "teaser"
-
-# Block-level tags: a line of extracted text lies inside one of them.
-BLOCK_TAGS = frozenset(
-    "p div li td th tr tbody thead table ul ol dl dd dt h1 h2 h3 h4 h5 h6 section article main header footer aside "
-    "nav form figure figcaption blockquote pre center body html".split()
-)
-# Never shown as text (the fallback extraction's tree keeps its scripts).
-INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
-_WORD_RE = re.compile(r"\w+")
-
-
-def _words(text: str | None) -> int:
-    """Whitespace-separated words: cheap, and only used to compare parts of one page."""
-    return len(text.split()) if text else 0
-
-
-def count_words(text: str) -> int:
-    """Words as the extraction counts them (``\\w+`` runs)."""
-    return len(_WORD_RE.findall(text))
-
-
-class PageBlocks:
-    """Word, link-word and headline-link counts of every element, from one bottom-up pass.
-
-    ``headlines`` are the forms of the page's headline (meta title, h1): an
-    element showing one of them, unlinked, marks the page's own header.
-    """
-
-    def __init__(self, tree, headlines: Iterable[str] = ()):
-        elements = [element for element in tree.iter() if isinstance(element.tag, str)]
-        self.words: dict = {}
-        self.link_words: dict = {}
-        self.headline_links: dict = {}
-        has_block: dict = {}
-        for element in reversed(elements):
-            words, link_words, headline_links, block_inside = _words(element.text), 0, 0, False
-            if element.tag in INVISIBLE_TAGS:
-                words = 0
-            for child in element:
-                if isinstance(child.tag, str):
-                    words += self.words[child]
-                    link_words += self.link_words[child]
-                    headline_links += self.headline_links[child]
-                    block_inside = block_inside or has_block[child] or child.tag in BLOCK_TAGS
-                words += _words(child.tail)
-            if element.tag == "a" and not (element.get("href") or "").startswith("#"):
-                link_words = words
-                headline_links = 1 if words >= HEADLINE_LINK_MIN_WORDS else 0
-            self.words[element] = words
-            self.link_words[element] = link_words
-            self.headline_links[element] = headline_links
-            has_block[element] = block_inside
-        self._leaves = [el for el in elements if el.tag in BLOCK_TAGS and not has_block[el] and self.words[el]]
-        self._leaf_keys: dict = {}
-        self._next_leaf = 0
-        self._header_ancestry = self._headline_ancestry(elements, headlines)
-
-    def _headline_ancestry(self, elements, headlines: Iterable[str]) -> set:
-        """The page's headline elements and all their ancestors."""
-        keys = {key for key in map(comparable, headlines) if key}
-        found = set()
-        for element in elements:
-            if element.tag not in ("h1", "h2", "h3") or self.link_words[element]:
-                continue
-            if element.tag == "h1" or comparable(element.text_content()) in keys:
-                found.add(element)
-                found.update(element.iterancestors())
-        return found
-
-    def _leaf_key(self, index: int) -> str:
-        key = self._leaf_keys.get(index)
-        if key is None:
-            key = self._leaf_keys[index] = comparable(self._leaves[index].text_content())
-        return key
-
-    def locate(self, line: str):
-        """The block element that holds ``line``, or None.
-
-        Lines come in page order, so the search starts after the last block found.
-        """
-        probe = comparable(plain(line))[:LOCATE_CHARS]
-        if not probe or not self._leaves:
-            return None
-        count = len(self._leaves)
-        for step in range(count):
-            index = (self._next_leaf + step) % count
-            if probe in self._leaf_key(index):
-                self._next_leaf = index
-                leaf = self._leaves[index]
-                return self._covering(leaf, _words(plain(line)))
-        return None
-
-    def _covering(self, leaf, words: int):
-        """The leaf, or its lowest ancestor holding about as many words as the line (a row of cells)."""
-        block = leaf
-        while self.words[block] < words * COVERING_WORD_SHARE:
-            parent = block.getparent()
-            if parent is None:
-                break
-            block = parent
-        return block
-
-    def link_density(self, block) -> float:
-        return self.link_words[block] / self.words[block] if self.words[block] else 1.0
-
-    def snippet_cards(self) -> int:
-        """How many teaser cards with a snippet the page shows (a listing's repeated pattern)."""
-        cards = set()
-        for leaf in self._leaves:
-            if self.words[leaf] - self.link_words[leaf] >= SNIPPET_MIN_WORDS:
-                card = self.teaser_card(leaf)
-                if card is not None:
-                    cards.add(card)
-        return len(cards)
-
-    def teaser_card(self, block):
-        """The teaser card around ``block``, or None when it is not in one."""
-        own = self.words[block] - self.link_words[block]
-        for ancestor in block.iterancestors():
-            other = self.words[ancestor] - self.link_words[ancestor] - own
-            if other > CARD_MAX_OTHER_WORDS or ancestor in self._header_ancestry:
-                return None
-            if self.headline_links[ancestor] > self.headline_links[block]:
-                return ancestor
-        return None
-
 
 @dataclass(frozen=True)
 class BodyLine:

@@ -24,8 +24,9 @@ from lxml import html as lxml_html
 from scrapy.http import HtmlResponse
 
 from crawler import cleanup
-from crawler.article_detection import PageBlocks, article_lines, body_evidence, classify_lines, judge_body
+from crawler.article_detection import article_lines, body_evidence, classify_lines, judge_body
 from crawler.metadata import page_metadata
+from crawler.page_blocks import PageBlocks
 
 logger = logging.getLogger(__name__)
 
