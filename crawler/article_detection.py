@@ -74,6 +74,7 @@ class BodyLine:
     text: str
     kind: str  # PROSE, LINK or TEASER
     teasers: int = 0  # the teasers it stands for: its headline links, or its card (counted once)
+    block: object = None  # where it sits in the page, when found
 
 
 def classify_lines(lines: Sequence[str], blocks: PageBlocks) -> list[BodyLine]:
@@ -86,13 +87,13 @@ def classify_lines(lines: Sequence[str], blocks: PageBlocks) -> list[BodyLine]:
             classified.append(BodyLine(line, PROSE))
             continue
         if blocks.link_density(block) >= LINK_LINE_MIN_DENSITY:
-            classified.append(BodyLine(line, LINK, max(1, blocks.headline_links[block])))
+            classified.append(BodyLine(line, LINK, max(1, blocks.headline_links[block]), block))
             continue
         card = blocks.teaser_card(block)
         if card is None:
-            classified.append(BodyLine(line, PROSE))
+            classified.append(BodyLine(line, PROSE, 0, block))
         else:
-            classified.append(BodyLine(line, TEASER, int(card not in cards_seen)))
+            classified.append(BodyLine(line, TEASER, int(card not in cards_seen), block))
             cards_seen.add(card)
     return classified
 

@@ -228,7 +228,7 @@ WIDGET_LINE_PATTERNS = [
     r"^(?:اترك|أترك|اكتب|أكتب)\s+(?:تعليقا|تعليقاً|تعليقك|ردا|رداً)",
     r"^(?:تعليقات|آراء)\s+(?:القراء|الزوار)\s*(?:\(\d+\))?$",
     r"التعليقات\s+(?:تخضع|خاضعة)\s+(?:لل)?(?:مراجعة|رقابة|إشراف)",
-    r"(?:تحتفظ|يحتفظ)\s+\S+(?:\s+\S+)?\s+بحق\s+(?:نشر|حذف|عدم نشر).{0,40}التعليق",
+    r"(?:تحتفظ|يحتفظ)(?:\s+\S+){0,2}\s+بحق\s+(?:نشر|حذف|عدم نشر).{0,40}التعليق",
     # promotions for apps, newsletters and channels
     r"(?:حم[ّ]?ل|نزّل|نزل|تحميل|تنزيل|قم بتنزيل|قم بتحميل)\s+(?:ال)?تطبيق",
     r"(?:اشترك|إشترك|سجل|سجّل)\s+(?:الآن\s+)?(?:في|فى|ب)\s*(?:ال)?(?:نشرة|نشرتنا|قناة|قناتنا)",
@@ -344,6 +344,11 @@ def is_date_line(line: str) -> bool:
         return True
     found = find_date_in_text(line)
     return found is not None and len(line.replace(found[1], " ").split()) <= DATE_LINE_MAX_OTHER_WORDS
+
+
+def starts_as_date_line(line: str) -> bool:
+    """"نشر في ..." / "آخر تحديث ..." at the start, however long the line."""
+    return bool(_DATE_LINE_RE.match(line))
 
 
 def is_credit_line(line: str) -> bool:

@@ -24,7 +24,7 @@ from lxml import html as lxml_html
 from scrapy.http import HtmlResponse
 
 from crawler import cleanup
-from crawler.article_detection import article_lines, body_evidence, classify_lines, judge_body
+from crawler.article_detection import LINK_LINE_MIN_DENSITY, PROSE, BodyLine, body_evidence, classify_lines, judge_body
 from crawler.metadata import page_metadata
 from crawler.page_blocks import PageBlocks
 
@@ -207,13 +207,93 @@ def pruned_tree(html: str | bytes, prune_xpath: str | None):
 
 
 def judged_body(tree, body: list[str], headlines: list[str], declared_article: bool | None, min_words: int):
-    """(the article's lines, None) or (lines, (reason, detail)) when the body is no article.
+    """The body's classified lines, the page's blocks, and None or (reason, detail) when it is no article.
 
     Judged on the tree the body came from: trafilatura leaves it as it was.
     """
     blocks = PageBlocks(tree, headlines)
     lines = classify_lines(body, blocks)
-    return article_lines(lines), judge_body(body_evidence(lines, declared_article), min_words, blocks)
+    return lines, blocks, judge_body(body_evidence(lines, declared_article), min_words, blocks)
+
+
+# What the extractor may lose around the story it found, looked for in the page
+# between the lines it kept (trafilatura's fallback keeps paragraphs only, and a
+# standfirst often sits above the body container, beside the headline).
+SUBHEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+SUBHEADING_MAX_WORDS = 15
+# Between two paragraphs of the story, other text this short (an ad label, an
+# icon's name) does not stop a heading from being the story's subheading.
+GAP_LABEL_MAX_WORDS = 3
+
+
+def _recoverable(text: str, titles: list[str]) -> bool:
+    key = cleanup.plain(text)
+    return bool(key) and not (
+        cleanup.is_widget_line(key)
+        or cleanup.is_teaser_heading(key)
+        or cleanup.is_caption(key)
+        or cleanup.is_top_matter(key, titles, ())
+        or cleanup.starts_as_date_line(key)
+    )
+
+
+def _text_of(element) -> str:
+    return " ".join(element.text_content().split())
+
+
+def with_lost_subheadings(lines: list[BodyLine], blocks: PageBlocks, titles: list[str]) -> list[str]:
+    """The prose lines, with the subheadings the extractor dropped between two of them put back.
+
+    A heading is put back only when nothing but headings, links and short labels
+    lies between the two paragraphs, so a skipped box never lends its title.
+    """
+    story: list[str] = []
+    known = {cleanup.comparable(line.text) for line in lines}
+    previous = None
+    for line in lines:
+        if line.kind != PROSE:
+            continue
+        if previous is not None and line.block is not None:
+            gap = blocks.leaves_between(previous, line.block)
+            headings = [leaf for leaf in gap if leaf.tag in SUBHEADING_TAGS]
+            others = [leaf for leaf in gap if leaf.tag not in SUBHEADING_TAGS and blocks.link_density(leaf) < LINK_LINE_MIN_DENSITY]
+            if headings and all(blocks.words[leaf] <= GAP_LABEL_MAX_WORDS for leaf in others):
+                for heading in headings:
+                    text = _text_of(heading)
+                    if (
+                        blocks.words[heading] <= SUBHEADING_MAX_WORDS
+                        and blocks.link_density(heading) < LINK_LINE_MIN_DENSITY
+                        and not blocks.in_header(heading)
+                        and cleanup.comparable(text) not in known
+                        and _recoverable(text, titles)
+                    ):
+                        story.append(text)
+                        known.add(cleanup.comparable(text))
+        story.append(line.text)
+        if line.block is not None:
+            previous = line.block
+    return story
+
+
+def standfirst(lines: list[BodyLine], blocks: PageBlocks, titles: list[str]) -> list[str]:
+    """The prose between the page's headline and the body's first line (a standfirst outside the body)."""
+    first = next((line.block for line in lines if line.kind == PROSE and line.block is not None), None)
+    if first is None:
+        return []
+    headlines = [element for element in blocks.headline_elements if blocks.precedes(element, first)]
+    if not headlines:
+        return []
+    found = []
+    for leaf in blocks.leaves_between(headlines[-1], first):
+        text = _text_of(leaf)
+        if (
+            blocks.words[leaf] >= LEAD_MIN_WORDS
+            and blocks.link_density(leaf) < LINK_LINE_MIN_DENSITY
+            and blocks.teaser_card(leaf) is None
+            and _recoverable(text, titles)
+        ):
+            found.append(text)
+    return found
 
 
 def extract_article(html: str | bytes, url: str, options: ExtractOptions = ExtractOptions(), now: datetime | None = None) -> dict:
@@ -228,14 +308,19 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions = Extra
     cleanup.strip_invisible_elements(tree)
     cleanup.prune_widget_elements(tree, options.prune_xpath)
     body = cleanup.clean_body_lines(main_text_lines(tree, url, None), headlines, credits, link_texts)
-    lines, verdict = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
+    lines, blocks, verdict = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
     if verdict is not None and verdict[0] == "no_article_body":
         # Precision mode finds no prose on some "div soup" templates (paragraphs
         # as bare <div>s); the default mode with its fallback extractors tries again.
         tree = pruned_tree(html, options.prune_xpath)
         body = cleanup.clean_body_lines(main_text_lines(tree, url, None, FALLBACK_OPTIONS), headlines, credits, link_texts)
-        lines, verdict = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
+        lines, blocks, verdict = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
     if verdict is not None:
         raise NotAnArticle(*verdict)
-    text = "\n\n".join(lines)
+    story = with_lost_subheadings(lines, blocks, headlines)
+    if not meta["description"]:
+        # A page's description names its standfirst (``find_lead_paragraph``); without one, the
+        # prose between the headline and the body is taken as the standfirst.
+        story = [*(text for text in standfirst(lines, blocks, headlines) if text not in story), *story]
+    text = "\n\n".join(story)
     return {**meta, "text": text, "word_count": count_words(text)}

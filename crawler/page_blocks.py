@@ -83,13 +83,15 @@ class PageBlocks:
         self._header_ancestry = self._headline_ancestry(elements, headlines)
 
     def _headline_ancestry(self, elements, headlines: Iterable[str]) -> set:
-        """The page's headline elements and all their ancestors."""
+        """The page's headline elements (``self.headline_elements``) and all their ancestors."""
         keys = {key for key in map(comparable, headlines) if key}
         found = set()
+        self.headline_elements = []
         for element in elements:
             if element.tag not in ("h1", "h2", "h3") or self.link_words[element]:
                 continue
             if element.tag == "h1" or comparable(element.text_content()) in keys:
+                self.headline_elements.append(element)
                 found.add(element)
                 found.update(element.iterancestors())
         return found
@@ -114,10 +116,17 @@ class PageBlocks:
         for step in range(count):
             index = (self._next_leaf + step) % count
             if probe in self._leaf_key(index):
-                self._next_leaf = index
-                leaf = self._leaves[index]
-                return self._covering(leaf, _words(plain(line)))
+                return self._found(index, line)
+        # Links set side by side without spaces read as one word in the page.
+        probe = probe.replace(" ", "")
+        for index in range(count):
+            if probe in self._leaf_key(index).replace(" ", ""):
+                return self._found(index, line)
         return None
+
+    def _found(self, index: int, line: str):
+        self._next_leaf = index
+        return self._covering(self._leaves[index], _words(plain(line)))
 
     def _covering(self, leaf, words: int):
         """The leaf, or its lowest ancestor holding about as many words as the line (a row of cells)."""
@@ -152,3 +161,19 @@ class PageBlocks:
             if self.headline_links[ancestor] > self.headline_links[block]:
                 return ancestor
         return None
+
+    def in_header(self, element) -> bool:
+        """Whether ``element`` is the page's headline or holds it."""
+        return element in self._header_ancestry
+
+    def precedes(self, first, last) -> bool:
+        return self._position[first] < self._position[last]
+
+    def leaves_between(self, first, last):
+        """The blocks of text after ``first`` and before ``last``, in page order."""
+        start, end = self._position[first], self._position[last]
+        return [leaf for leaf in self._leaves if start < self._position[leaf] < end and not _contains(first, leaf) and not _contains(leaf, last)]
+
+
+def _contains(outer, inner) -> bool:
+    return any(ancestor is outer for ancestor in inner.iterancestors())
