@@ -19,6 +19,8 @@ not), the range of each measure, which is what the thresholds must separate:
   highest and the listings' lowest;
 - longest prose line: RUNNING_PROSE_MIN_WORDS below every article's;
 - snippet cards: LISTING_MIN_SNIPPET_CARDS above every article's;
+- F1 of the kept text against the expected text (evaluation pages, sample-site articles,
+  benchmark pages), so the line rules are seen to keep every story whole;
 - per body line (``--lines`` lists them): the link density of its block
   (LINK_LINE_MIN_DENSITY) and the other words of the smallest element around it that
   holds a headline link (``crawler.page_blocks.CARD_MAX_OTHER_WORDS``), for the prose
@@ -41,6 +43,7 @@ if str(REPO) not in sys.path:
 from crawler import article_detection as detection  # noqa: E402
 from crawler import extract  # noqa: E402
 from crawler import page_blocks  # noqa: E402
+from crawler.evaluate import precision_recall_f1  # noqa: E402
 from crawler.extract import NotAnArticle, decode_html  # noqa: E402
 from crawler.markup_variants import VARIANTS  # noqa: E402
 
@@ -56,6 +59,7 @@ class Page:
     is_article: bool
     html: bytes
     url: str
+    expected: str | None = None  # the article's text, where it is known
 
 
 def evaluation_pages() -> list[Page]:
@@ -64,7 +68,9 @@ def evaluation_pages() -> list[Page]:
         for path in sorted(directory.glob("*.html")):
             info_path = path.with_suffix(".json")
             info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
-            pages.append(Page("eval", path.stem, True, path.read_bytes(), info.get("url") or f"http://example.invalid/{path.stem}"))
+            expected = Path(f"{path.with_suffix('')}.expected.txt").read_text(encoding="utf-8")
+            url = info.get("url") or f"http://example.invalid/{path.stem}"
+            pages.append(Page("eval", path.stem, True, path.read_bytes(), url, expected))
         for path in sorted((directory / "negatives").glob("*.html")):
             pages.append(Page("negative", path.stem, False, path.read_bytes(), f"http://example.invalid/{path.stem}"))
     return pages
@@ -76,7 +82,8 @@ def sample_site_pages() -> list[Page]:
     for path, info in expected.items():
         file = SAMPLE_SITE / ("index.html" if path == "/" else path.lstrip("/"))
         # Non-Arabic articles are articles here: the language stage drops them later.
-        pages.append(Page("sample", path, info["kind"] != "listing", file.read_bytes(), f"http://127.0.0.1:8000{path}"))
+        is_article = info["kind"] != "listing"
+        pages.append(Page("sample", path, is_article, file.read_bytes(), f"http://127.0.0.1:8000{path}", info.get("text")))
     return pages
 
 
@@ -84,7 +91,10 @@ def bench_site_pages(count: int, root: Path) -> list[Page]:
     from bench.sitegen import build_site
 
     _, specs = build_site(root, [count])
-    return [Page("bench", spec.path, True, (root / spec.path.lstrip("/")).read_bytes(), f"http://127.0.0.1:8000{spec.path}") for spec in specs]
+    return [
+        Page("bench", spec.path, True, (root / spec.path.lstrip("/")).read_bytes(), f"http://127.0.0.1:8000{spec.path}", spec.text)
+        for spec in specs
+    ]
 
 
 @dataclass
@@ -95,6 +105,7 @@ class Measure:
     evidence: detection.BodyEvidence | None
     snippet_cards: int
     line_stats: list[tuple[str, float, int | None, str]]  # kind, link density, other words to a headline link, text
+    f1: float | None  # of the kept text against the expected one, where known
 
 
 def other_words_to_headline_link(blocks: page_blocks.PageBlocks, block) -> int | None:
@@ -129,15 +140,18 @@ def measure(page: Page, variant: str) -> Measure:
         return classified
 
     extract.judge_body, extract.classify_lines = judge, classify
+    f1 = None
     try:
-        extract.extract_article(VARIANTS[variant](decode_html(page.html)), page.url)
+        item = extract.extract_article(VARIANTS[variant](decode_html(page.html)), page.url)
         verdict = "article"
+        if page.expected is not None:
+            f1 = precision_recall_f1(item["text"], page.expected)[2]
     except NotAnArticle as exc:
         verdict = exc.reason
     finally:
         extract.judge_body, extract.classify_lines = real_judge, real_classify
     blocks = seen.get("blocks")
-    return Measure(page, variant, verdict, seen.get("evidence"), blocks.snippet_cards() if blocks else 0, seen.get("lines", []))
+    return Measure(page, variant, verdict, seen.get("evidence"), blocks.snippet_cards() if blocks else 0, seen.get("lines", []), f1)
 
 
 def print_measures(measures: list[Measure], show_lines: bool) -> None:
@@ -181,6 +195,13 @@ def summarize(measures: list[Measure]) -> None:
         print(f"    link density, prose lines         {span(prose_density)}")
         print(f"    link density, link lines          {span(teaser_density)}")
         print(f"    other words around a headline link, {wanted} lines  {span(other)}")
+    print("\nF1 of the kept text, where the expected text is known")
+    for group in dict.fromkeys(m.page.group for m in measures):
+        scored = [m for m in measures if m.page.group == group and m.f1 is not None]
+        if scored:
+            worst = min(scored, key=lambda m: m.f1)
+            mean = sum(m.f1 for m in scored) / len(scored)
+            print(f"  {group:8} {len(scored):4d} page runs  mean {mean:.3f}  min {worst.f1:.3f} ({worst.page.name} under {worst.variant})")
     wrong = [m for m in measures if (m.verdict == "article") != m.page.is_article]
     print(f"\nwrong verdicts: {len(wrong)} of {len(measures)}")
     for m in wrong:
