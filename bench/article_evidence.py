@@ -15,6 +15,8 @@ words, the share of the body in link and teaser lines, the teasers counted, the 
 prose line and the page's teaser cards with a snippet. Then, per kind of page (article or
 not), the range of each measure, which is what the thresholds must separate:
 
+- headline links on pages whose headline does not lead prose of their own:
+  LISTING_MIN_HEADLINE_LINKS at or below every such non-article's;
 - teaser share: LISTING_TEASER_SHARE (+/- LABEL_SHIFT) must lie between the articles'
   highest and the listings' lowest;
 - longest prose line: RUNNING_PROSE_MIN_WORDS below every article's;
@@ -104,6 +106,8 @@ class Measure:
     verdict: str  # "article" or the drop reason
     evidence: detection.BodyEvidence | None
     snippet_cards: int
+    headline_links: int
+    story_page: bool  # the page's headline leads prose of its own
     line_stats: list[tuple[str, float, int | None, str]]  # kind, link density, other words to a headline link, text
     f1: float | None  # of the kept text against the expected one, where known
 
@@ -113,7 +117,7 @@ def other_words_to_headline_link(blocks: page_blocks.PageBlocks, block) -> int |
     own = blocks.words[block] - blocks.link_words[block]
     for ancestor in block.iterancestors():
         if blocks.headline_links[ancestor] > blocks.headline_links[block]:
-            return blocks.words[ancestor] - blocks.link_words[ancestor] - own
+            return max(0, blocks.words[ancestor] - blocks.link_words[ancestor] - own)
     return None
 
 
@@ -151,11 +155,21 @@ def measure(page: Page, variant: str) -> Measure:
     finally:
         extract.judge_body, extract.classify_lines = real_judge, real_classify
     blocks = seen.get("blocks")
-    return Measure(page, variant, verdict, seen.get("evidence"), blocks.snippet_cards() if blocks else 0, seen.get("lines", []), f1)
+    return Measure(
+        page,
+        variant,
+        verdict,
+        seen.get("evidence"),
+        blocks.snippet_cards() if blocks else 0,
+        blocks.headline_link_count() if blocks else 0,
+        blocks.headline_leads_prose() if blocks else False,
+        seen.get("lines", []),
+        f1,
+    )
 
 
 def print_measures(measures: list[Measure], show_lines: bool) -> None:
-    print(f"{'kind':8} {'page':34} {'markup change':18} {'verdict':16} {'words':>5} {'prose':>5} {'share':>5} {'teasers':>7} {'longest':>7} {'cards':>5}")
+    print(f"{'kind':8} {'page':34} {'markup change':18} {'verdict':16} {'words':>5} {'prose':>5} {'share':>5} {'teasers':>7} {'longest':>7} {'cards':>5} {'hlinks':>6} {'story':>5}")
     for m in measures:
         e = m.evidence
         kind = "article" if m.page.is_article else "not"
@@ -166,7 +180,7 @@ def print_measures(measures: list[Measure], show_lines: bool) -> None:
         flag = "" if (m.verdict == "article") == m.page.is_article else "  <-- WRONG"
         print(
             f"{kind:8} {name:34} {m.variant:18} {m.verdict:16} {e.words:5d} {e.prose_words:5d} {e.teaser_share:5.2f} "
-            f"{e.teasers:7d} {e.longest_prose_line:7d} {m.snippet_cards:5d}{flag}"
+            f"{e.teasers:7d} {e.longest_prose_line:7d} {m.snippet_cards:5d} {m.headline_links:6d} {m.story_page!s:>5}{flag}"
         )
         if show_lines:
             for line_kind, density, other, text in m.line_stats:
@@ -184,6 +198,8 @@ def summarize(measures: list[Measure]) -> None:
         shares = [m.evidence.teaser_share for m in selected]
         longest = [float(m.evidence.longest_prose_line) for m in selected]
         cards = [float(m.snippet_cards) for m in selected]
+        headline_links = [float(m.headline_links) for m in selected if not m.story_page]
+        story_pages = sum(m.story_page for m in selected)
         prose_density = [d for m in selected for kind, d, _, _ in m.line_stats if kind == detection.PROSE]
         teaser_density = [d for m in selected for kind, d, _, _ in m.line_stats if kind == detection.LINK]
         wanted = detection.PROSE if is_article else detection.TEASER
@@ -192,6 +208,8 @@ def summarize(measures: list[Measure]) -> None:
         print(f"    teaser share of the body          {span(shares)}")
         print(f"    longest prose line (words)        {span(longest)}")
         print(f"    teaser cards with a snippet       {span(cards)}")
+        print(f"    headline links, no story headline {span(headline_links)}")
+        print(f"    story pages (headline leads prose) {story_pages}")
         print(f"    link density, prose lines         {span(prose_density)}")
         print(f"    link density, link lines          {span(teaser_density)}")
         print(f"    other words around a headline link, {wanted} lines  {span(other)}")
@@ -211,6 +229,7 @@ def summarize(measures: list[Measure]) -> None:
         f"LISTING_TEASER_SHARE {detection.LISTING_TEASER_SHARE} +/- {detection.LABEL_SHIFT}, "
         f"RUNNING_PROSE_MIN_WORDS {detection.RUNNING_PROSE_MIN_WORDS}, "
         f"LISTING_MIN_SNIPPET_CARDS {detection.LISTING_MIN_SNIPPET_CARDS}, "
+        f"LISTING_MIN_HEADLINE_LINKS {detection.LISTING_MIN_HEADLINE_LINKS}, "
         f"LINK_LINE_MIN_DENSITY {detection.LINK_LINE_MIN_DENSITY}, "
         f"CARD_MAX_OTHER_WORDS {page_blocks.CARD_MAX_OTHER_WORDS}"
     )

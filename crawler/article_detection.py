@@ -45,13 +45,14 @@ def count_words(text: str) -> int:
     """Words as the extraction counts them (``\\w+`` runs)."""
     return len(_WORD_RE.findall(text))
 
-# A block this much link text is a link line. Measured: story paragraphs carry
-# at most 0.22 (a paragraph with two linked names), rows of headlines 0.9 or more.
+# A block this much link text is a link line. Measured: the prose lines of
+# article pages 0 to 0.13 (a paragraph with linked names), link lines 0.6 to 1.
 LINK_LINE_MIN_DENSITY = 0.5
 # The share of the body's words in link and teaser lines from which a page is a
-# listing. Measured: article pages 0 to 0.11 under every markup change, listing
-# and home pages 0.73 to 1.0; the threshold sits in the middle of that gap, and
-# the page's own label moves it by LABEL_SHIFT at most, staying inside the gap.
+# listing. Measured under every markup change: article pages 0 to 0.11, the
+# listings dropped on this share 0.51 to 1.0; the threshold sits in the gap, and
+# the page's own label moves it by LABEL_SHIFT, so an article labelled as one
+# needs 0.65 to be taken for a listing and a page labelled a website 0.35.
 LISTING_TEASER_SHARE = 0.5
 LABEL_SHIFT = 0.15
 # One teaser is a "read also" box, not a listing.
@@ -61,6 +62,10 @@ LISTING_MIN_TEASERS = 2
 # words. Measured: article pages show 0 to 2 (a "related" box with summaries),
 # home and section pages 2 to 11 (those with 2 have their teasers in the body).
 LISTING_MIN_SNIPPET_CARDS = 3
+# Or when, with no story headline of its own, it shows this many headline links
+# (a home page's ticker and lists). Measured: home pages show 22 to 153, the
+# gallery and video pages (story pages, whose headline leads their caption) 4 to 5.
+LISTING_MIN_HEADLINE_LINKS = 20
 # Running prose has sentences: an article body holds at least one prose line
 # this long. Measured: the longest paragraph of every article page has 37 to 160
 # words; lines of chrome that reach the body (addresses, disclaimers, menus,
@@ -137,20 +142,27 @@ def body_evidence(lines: Sequence[BodyLine], declared_article: bool | None) -> B
 def judge_body(evidence: BodyEvidence, min_words: int, blocks: PageBlocks | None = None) -> tuple[str, str] | None:
     """None for an article, else (reason, detail) for ``NotAnArticle``.
 
-    ``blocks`` (the page the body came from) tells a listing from an empty page
-    when the body holds no article.
+    ``blocks`` (the page the body came from) gives the reason when the body
+    holds no article: a listing shows teasers, a story page without text (a
+    photo gallery, a video) shows its headline and then its own caption.
     """
-    if evidence.teasers >= LISTING_MIN_TEASERS and evidence.teaser_share >= evidence.listing_share:
-        return "listing_page", f"{evidence.teaser_words} of {evidence.words} body words are {evidence.teasers} teasers"
     if evidence.prose_words < min_words:
         problem = f"{evidence.prose_words} words after cleanup"
     elif evidence.longest_prose_line < RUNNING_PROSE_MIN_WORDS:
         problem = f"no line of running prose (longest: {evidence.longest_prose_line} words)"
     else:
+        problem = None
+    story_page = problem is not None and blocks is not None and blocks.headline_leads_prose()
+    if evidence.teasers >= LISTING_MIN_TEASERS and evidence.teaser_share >= evidence.listing_share and not story_page:
+        return "listing_page", f"{evidence.teaser_words} of {evidence.words} body words are {evidence.teasers} teasers"
+    if problem is None:
         return None
-    cards = blocks.snippet_cards() if blocks is not None else 0
-    if cards >= LISTING_MIN_SNIPPET_CARDS:
-        return "listing_page", f"{cards} teaser cards and no article body ({problem})"
+    if blocks is not None and not story_page:
+        cards = blocks.snippet_cards()
+        if cards >= LISTING_MIN_SNIPPET_CARDS:
+            return "listing_page", f"{cards} teaser cards and no article body ({problem})"
+        if blocks.headline_link_count() >= LISTING_MIN_HEADLINE_LINKS:
+            return "listing_page", f"{blocks.headline_link_count()} headline links and no article body ({problem})"
     return "no_article_body", problem
 
 

@@ -18,9 +18,10 @@ from crawler.cleanup import comparable, plain
 # links are menus, tags, "more", share buttons and author names of one or two words.
 HEADLINE_LINK_MIN_WORDS = 3
 # Besides the line itself and link text, a teaser card holds a date, a section
-# label, an author or a comment count. Measured: teaser cards of the negative
-# pages hold 0-9 such words, and the smallest element around an article
-# paragraph that holds a headline link holds 25 or more (the rest of the story).
+# label, an author or a comment count. Measured (``python -m bench.article_evidence``):
+# around the teaser lines of the non-article pages 0 to 5 such words; around
+# every prose line of the article pages, the smallest element that holds a
+# headline link holds 72 or more (the rest of the story).
 CARD_MAX_OTHER_WORDS = 12
 # A teaser's snippet: a line of intro, not a date or a label.
 SNIPPET_MIN_WORDS = 8
@@ -87,14 +88,39 @@ class PageBlocks:
         keys = {key for key in map(comparable, headlines) if key}
         found = set()
         self.headline_elements = []
+        self._title_headline = None
         for element in elements:
             if element.tag not in ("h1", "h2", "h3") or self.link_words[element]:
                 continue
-            if element.tag == "h1" or comparable(element.text_content()) in keys:
+            shows_title = comparable(element.text_content()) in keys
+            if element.tag == "h1" or shows_title:
                 self.headline_elements.append(element)
                 found.add(element)
                 found.update(element.iterancestors())
+                if shows_title and self._title_headline is None:
+                    self._title_headline = element
         return found
+
+    def headline_leads_prose(self) -> bool:
+        """Whether the page's headline is followed by prose of its own, not by teasers.
+
+        A story page (an article, a gallery or video page) shows its headline
+        and then its own text; a listing shows a section name and then
+        teasers. Short lines in between (a date, a view count, share buttons)
+        are passed over.
+        """
+        headline = self._title_headline if self._title_headline is not None else next(iter(self.headline_elements), None)
+        if headline is None:
+            return False
+        start = self._position[headline]
+        for leaf in self._leaves:
+            if self._position[leaf] <= start or _contains(headline, leaf):
+                continue
+            if self.headline_links[leaf]:
+                return False
+            if self.words[leaf] - self.link_words[leaf] >= SNIPPET_MIN_WORDS:
+                return self.teaser_card(leaf) is None
+        return False
 
     def _leaf_key(self, index: int) -> str:
         key = self._leaf_keys.get(index)
@@ -140,6 +166,9 @@ class PageBlocks:
 
     def link_density(self, block) -> float:
         return self.link_words[block] / self.words[block] if self.words[block] else 1.0
+
+    def headline_link_count(self) -> int:
+        return self.headline_links[self._elements[0]] if self._elements else 0
 
     def snippet_cards(self) -> int:
         """How many teaser cards with a snippet the page shows (a listing's repeated pattern)."""
