@@ -95,6 +95,8 @@ EXTENSIONS = {
     "crawler.run_log.RunLogExtension": 0,
     "crawler.visited_pages.VisitedPagesExtension": 10,
     "crawler.manifest.ManifestExtension": 20,
+    # SIGTERM during the final commit must not cut the run's close short.
+    "crawler.shutdown.GracefulShutdownExtension": 30,
 }
 
 LOG_LEVEL = "INFO"
