@@ -154,7 +154,7 @@ def judge_body(evidence: BodyEvidence, min_words: int, blocks: PageBlocks | None
         problem = None
     story_page = problem is not None and blocks is not None and blocks.headline_leads_prose()
     if evidence.teasers >= LISTING_MIN_TEASERS and evidence.teaser_share >= evidence.listing_share and not story_page:
-        return "listing_page", f"{evidence.teaser_words} of {evidence.words} body words are {evidence.teasers} teasers"
+        return "listing_page", f"{evidence.teaser_words} of {evidence.words} body words in {evidence.teasers} teasers"
     if problem is None:
         return None
     if blocks is not None and not story_page:

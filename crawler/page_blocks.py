@@ -10,6 +10,7 @@ names or ids, so it holds on pages whose markup names nothing.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 from crawler.cleanup import comparable, plain
@@ -79,6 +80,7 @@ class PageBlocks:
             self.headline_links[element] = headline_links
             has_block[element] = block_inside
         self._leaves = [el for el in elements if el.tag in BLOCK_TAGS and not has_block[el] and self.words[el]]
+        self._leaf_positions = [self._position[leaf] for leaf in self._leaves]
         self._leaf_keys: dict = {}
         self._next_leaf = 0
         self._header_ancestry = self._headline_ancestry(elements, headlines)
@@ -201,7 +203,8 @@ class PageBlocks:
     def leaves_between(self, first, last):
         """The blocks of text after ``first`` and before ``last``, in page order."""
         start, end = self._position[first], self._position[last]
-        return [leaf for leaf in self._leaves if start < self._position[leaf] < end and not _contains(first, leaf) and not _contains(leaf, last)]
+        candidates = self._leaves[bisect_right(self._leaf_positions, start) : bisect_left(self._leaf_positions, end)]
+        return [leaf for leaf in candidates if not _contains(first, leaf) and not _contains(leaf, last)]
 
 
 def _contains(outer, inner) -> bool:
