@@ -18,8 +18,10 @@ line, by where each line sits in the page:
   page (the benefit of the doubt goes to the article).
 
 ``judge_body`` gives the verdict: a body made mostly of link and teaser lines
-is a listing; a body with less prose than the minimum holds no article. The
-page's own label (``og:type``, JSON-LD or microdata types) only moves the
+is a listing; a body with less running prose than the minimum holds no
+article, and the page says why: a story page (its headline leads a caption of
+its own: a photo gallery, a video) has no article body, a page of teaser cards
+or headline links without a story headline is a listing. The page's own label (``og:type``, JSON-LD or microdata types) only moves the
 share of teasers at which a page becomes a listing, within the gap that
 separates the two kinds of page on every page measured. A kept article loses
 its link and teaser lines: an in-body "read also" list that no class name or
@@ -45,6 +47,7 @@ def count_words(text: str) -> int:
     """Words as the extraction counts them (``\\w+`` runs)."""
     return len(_WORD_RE.findall(text))
 
+
 # A block this much link text is a link line. Measured: the prose lines of
 # article pages 0 to 0.13 (a paragraph with linked names), link lines 0.6 to 1.
 LINK_LINE_MIN_DENSITY = 0.5
@@ -58,8 +61,8 @@ LABEL_SHIFT = 0.15
 # One teaser is a "read also" box, not a listing.
 LISTING_MIN_TEASERS = 2
 # A page without an article body is a listing, not just an empty page, when it
-# shows this many teaser cards with a snippet of at least SNIPPET_MIN_WORDS
-# words. Measured: article pages show 0 to 2 (a "related" box with summaries),
+# shows this many teaser cards with a snippet (``page_blocks.SNIPPET_MIN_WORDS``
+# words or more). Measured: article pages show 0 to 2 (a "related" box with summaries),
 # home and section pages 2 to 11 (those with 2 have their teasers in the body).
 LISTING_MIN_SNIPPET_CARDS = 3
 # Or when, with no story headline of its own, it shows this many headline links
@@ -67,12 +70,14 @@ LISTING_MIN_SNIPPET_CARDS = 3
 # gallery and video pages (story pages, whose headline leads their caption) 4 to 5.
 LISTING_MIN_HEADLINE_LINKS = 20
 # Running prose has sentences: an article body holds at least one prose line
-# this long. Measured: the longest paragraph of every article page has 37 to 160
-# words; lines of chrome that reach the body (addresses, disclaimers, menus,
-# "about us" blurbs split at <br>) have 12 or fewer.
+# this long. Measured: the longest prose line of every article page, under every
+# markup change, has 21 to 160 words (21 on benchmark pages, whose paragraphs are
+# pieces of at most 25 words); lines of chrome that reach the body (addresses,
+# disclaimers, menus, "about us" blurbs split at <br>) have 12 or fewer.
 RUNNING_PROSE_MIN_WORDS = 15
 
 PROSE, LINK, TEASER = "prose", "link", "teaser"
+
 
 @dataclass(frozen=True)
 class BodyLine:

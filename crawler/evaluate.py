@@ -209,11 +209,17 @@ def robustness_misses(rows: list[VariantScore]) -> list[str]:
     return misses
 
 
-def print_robustness_table(rows: list[VariantScore]) -> list[str]:
+def by_page_and_variant(rows: list) -> tuple[list[str], dict[str, dict]]:
+    """The variants in order of appearance, and each page's row per variant."""
     variants = list(dict.fromkeys(row.variant for row in rows))
-    by_page: dict[str, dict[str, VariantScore]] = {}
+    by_page: dict[str, dict] = {}
     for row in rows:
         by_page.setdefault(row.page, {})[row.variant] = row
+    return variants, by_page
+
+
+def print_robustness_table(rows: list[VariantScore]) -> list[str]:
+    variants, by_page = by_page_and_variant(rows)
     print("\nmarkup robustness: ours, F1/leaks per markup change (DROP: no item)")
     print(f"{'page':32} " + " ".join(f"{variant:>18}" for variant in variants))
     for page, cells in by_page.items():
@@ -298,10 +304,7 @@ def negative_outcomes(pages: list[NegativePage], variants=tuple(VARIANTS)) -> li
 
 
 def print_negatives_table(outcomes: list[NegativeOutcome]) -> list[str]:
-    variants = list(dict.fromkeys(outcome.variant for outcome in outcomes))
-    by_page: dict[str, dict[str, NegativeOutcome]] = {}
-    for outcome in outcomes:
-        by_page.setdefault(outcome.page, {})[outcome.variant] = outcome
+    variants, by_page = by_page_and_variant(outcomes)
     print("\nnegatives: drop reason per markup change (ITEM: an item came out; * not the expected reason)")
     print(f"{'page':32} {'expected':>16} " + " ".join(f"{variant:>18}" for variant in variants))
     for page, cells in by_page.items():
