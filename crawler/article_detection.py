@@ -78,6 +78,23 @@ RUNNING_PROSE_MIN_WORDS = 15
 
 PROSE, LINK, TEASER = "prose", "link", "teaser"
 
+# schema.org types in a microdata ``itemtype`` on the page's outer elements.
+_ARTICLE_ITEMTYPE_RE = re.compile(r"schema\.org/\w*(?:Article|BlogPosting|Report)\b", re.IGNORECASE)
+_LISTING_ITEMTYPE_RE = re.compile(r"schema\.org/(?:CollectionPage|SearchResultsPage|ItemList|WebSite)\b", re.IGNORECASE)
+_OUTER_ITEMTYPES = "/html/@itemtype | /html/body/@itemtype | //main/@itemtype | //article[1]/@itemtype"
+
+
+def page_label(tree, declared: bool | None) -> bool | None:
+    """What the page says it is: ``declared`` (og:type, JSON-LD), else the microdata on its outer elements."""
+    if declared is not None:
+        return declared
+    for itemtype in tree.xpath(_OUTER_ITEMTYPES):
+        if _ARTICLE_ITEMTYPE_RE.search(itemtype):
+            return True
+        if _LISTING_ITEMTYPE_RE.search(itemtype):
+            return False
+    return None
+
 
 @dataclass(frozen=True)
 class BodyLine:

@@ -35,6 +35,7 @@ from crawler.article_detection import (
     classify_lines,
     count_words,
     judge_body,
+    page_label,
 )
 from crawler.metadata import page_metadata
 from crawler.page_blocks import PageBlocks
@@ -307,7 +308,7 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions = Extra
     """The article fields of one page; raises ``NotAnArticle`` for anything else."""
     tree = parse_html(html)
     meta = page_metadata(tree, url, options.site_names, now=now)
-    declared_article = meta.pop("declares_article")
+    declared_article = page_label(tree, meta.pop("declares_article"))
     headlines = [meta["title"] or "", *(" ".join(h.text_content().split()) for h in tree.iter("h1"))]
     lead = find_lead_paragraph(tree, meta["description"])
     link_texts = cleanup.link_texts_of(tree)

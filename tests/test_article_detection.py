@@ -20,6 +20,7 @@ from crawler.article_detection import (
     BodyEvidence,
     classify_lines,
     judge_body,
+    page_label,
 )
 from crawler.extract import NotAnArticle, decode_html, extract_article, main_text_lines, parse_html, with_lost_subheadings
 from crawler.local_site import SAMPLE_SITE
@@ -215,6 +216,20 @@ def test_one_teaser_is_never_a_listing():
     one = BodyEvidence(words=100, prose_words=50, teaser_words=50, teasers=1, longest_prose_line=40, declared_article=None)
 
     assert judge_body(one, min_words=40) is None
+
+
+@pytest.mark.parametrize(
+    ("html", "declared", "label"),
+    [
+        ('<html itemscope itemtype="https://schema.org/NewsArticle"><body></body></html>', None, True),
+        ('<html><body itemscope itemtype="http://schema.org/CollectionPage"></body></html>', None, False),
+        ('<html><body><article itemscope itemtype="https://schema.org/BlogPosting"></article></body></html>', None, True),
+        ('<html itemscope itemtype="https://schema.org/NewsArticle"><body></body></html>', False, False),
+        ("<html><body><p>نص</p></body></html>", None, None),
+    ],
+)
+def test_the_page_label_comes_from_og_type_and_json_ld_then_microdata(html, declared, label):
+    assert page_label(parse_html(html), declared) is label
 
 
 def test_lines_are_classed_by_where_they_sit():
