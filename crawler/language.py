@@ -30,7 +30,8 @@ LANGDETECT_SEED = 0
 SAMPLE_CHARS = 300
 
 _LETTER_RE = re.compile(r"[^\W\d_]")
-_ARABIC_SCRIPT_RE = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+# Letters only: Arabic punctuation, digits and diacritics are in the same blocks.
+_ARABIC_SCRIPT_RE = re.compile(r"(?=[^\W\d_])[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 # Letters of Arabic-script languages that Arabic does not use.
 URDU_LETTERS = "ٹڈڑںے"
 PERSIAN_LETTERS = "پچژگ"

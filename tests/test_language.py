@@ -151,3 +151,12 @@ def test_language_sample_default_limit():
 def test_language_sample_hard_cuts_text_without_spaces():
     assert language_sample("ا" * 50, limit=10) == "ا" * 10
     assert language_sample("abc defghij", limit=7) == "abc"
+
+
+def test_the_arabic_script_share_counts_letters_only():
+    vowelled = "وَقَالَ الْوَزِيرُ، فِي ٢٠٢٥: «نَعَمْ»؛ " * 10
+
+    language, share = script_language(vowelled)
+
+    assert language == "ar"
+    assert share == 1.0
