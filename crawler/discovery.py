@@ -172,6 +172,19 @@ def sitemaps_from_robots(body: str, base_url: str) -> list[str]:
 
 def parse_feed(body: bytes, base_url: str = "", now: datetime | None = None) -> list[FeedEntry]:
     """Entries of an RSS or Atom feed; feedparser tolerates broken XML."""
+    return read_feed(body, base_url, now).entries
+
+
+@dataclass(frozen=True)
+class Feed:
+    # feedparser's name of the format ("rss20", "atom10", "rdf"...), "" when the body was
+    # not recognized as a feed at all (an HTML page, say)
+    version: str
+    entries: list[FeedEntry]
+
+
+def read_feed(body: bytes, base_url: str = "", now: datetime | None = None) -> Feed:
+    """The format and the entries of an RSS or Atom feed."""
     # feedparser would fetch a URL if handed a str that looks like one; give it bytes.
     parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=False, sanitize_html=False)
     entries = []
@@ -186,7 +199,7 @@ def parse_feed(body: bytes, base_url: str = "", now: datetime | None = None) -> 
             continue
         raw_date = entry.get("published") or entry.get("updated") or entry.get("created")
         entries.append(FeedEntry(link=link, title=entry.get("title"), published=parse_date(raw_date, now=now) if raw_date else None))
-    return entries
+    return Feed(version=parsed.get("version") or "", entries=entries)
 
 
 def is_followable_link(href: str | None) -> bool:

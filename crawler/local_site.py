@@ -17,7 +17,9 @@ ones:
 - ``_headers.json`` at the root overrides response headers per file
   (``{"path.html": {"Content-Type": "...", "X-Gone": null, "_status": 410}}``;
   ``null`` removes a default header, ``_status`` sets the status code and may
-  describe a path that has no file, e.g. a redirect with a ``Location``);
+  describe a path that has no file, e.g. a redirect with a ``Location``). It is
+  read again whenever it changes, so a test can change how a site answers
+  between two crawls without a new port;
 - every request is counted per path, so tests can assert what was fetched.
 
 Files and folders whose name starts with ``_`` or ``.`` (the header file, a
@@ -239,8 +241,28 @@ class FixtureHTTPServer(http.server.ThreadingHTTPServer):
         super().__init__(address, FixtureRequestHandler)
         self.root = root
         self.overrides = overrides
+        self._overrides_stamp = headers_stamp(root)
+        self._overrides_lock = threading.Lock()
         host, port = self.server_address[:2]
         self.site = LocalSite(f"http://{host}:{port}")
+
+    def current_overrides(self) -> HeaderOverrides:
+        """The header overrides, read again if ``_headers.json`` changed since last time."""
+        stamp = headers_stamp(self.root)
+        with self._overrides_lock:
+            if stamp != self._overrides_stamp:
+                self.overrides = load_header_overrides(self.root)
+                self._overrides_stamp = stamp
+            return self.overrides
+
+
+def headers_stamp(root: Path) -> tuple[int, int] | None:
+    """(mtime in ns, size) of ``_headers.json``, or None when there is none."""
+    try:
+        status = (root / HEADERS_FILE).stat()
+    except FileNotFoundError:
+        return None
+    return status.st_mtime_ns, status.st_size
 
 
 class FixtureRequestHandler(http.server.BaseHTTPRequestHandler):
@@ -265,7 +287,7 @@ class FixtureRequestHandler(http.server.BaseHTTPRequestHandler):
         if redirect is not None:
             response = Response(301, (("Location", site.url(redirect)), ("Content-Length", "0")), b"")
         else:
-            response = build_response(self.server.root, path, self.server.overrides, site.base_url)
+            response = build_response(self.server.root, path, self.server.current_overrides(), site.base_url)
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)

@@ -1,10 +1,18 @@
 """The run manifest: what one run did, as JSON inside OUTPUT_DIR.
 
 ``OUTPUT_DIR/manifests/RUN_ID.json`` holds the start and end times, the
-finish reason, the data files written, the WARC files archived (``archive_files``) and, per source, pages fetched,
-articles emitted, duplicates and drops by reason. It is written atomically
-(temporary name, then rename) when the spider closes, so a cron wrapper or
-a monitoring job can read the last one safely.
+finish reason, the data files written, the WARC files archived
+(``archive_files``), the sources the run crawled and, per source, pages
+fetched, articles emitted, duplicates, drops by reason, request errors, the
+discovery counters (``discovery``: documents fetched, URLs that matched the
+article patterns and URLs that did not) and the item checks (``items``:
+schema failures, field coverage, median word count; see
+``crawler.health.item_checks``). It is written atomically (temporary name,
+then rename) when the spider closes, so a cron wrapper or a monitoring job
+(``python -m crawler report``) can read the last one safely.
+
+Keys are only ever added, never renamed: readers must take a missing key
+as "not recorded by that version", not as zero.
 """
 
 from __future__ import annotations
@@ -29,6 +37,21 @@ def _iso(value) -> str | None:
     return value.isoformat() if isinstance(value, datetime) else (str(value) if value else None)
 
 
+def empty_summary() -> dict:
+    """The summary of a source that did nothing."""
+    return {
+        "pages_fetched": 0,
+        "articles_emitted": 0,
+        "duplicates_marked": 0,
+        "updated": 0,
+        "skipped_known": 0,
+        "dropped": {},
+        "errors": {},
+        "discovery": {},
+        "items": {},
+    }
+
+
 def source_summaries(stats: dict) -> dict[str, dict]:
     """Per-source counters from the ``news/source/NAME/...`` stats."""
     prefix = f"{PREFIX}/source/"
@@ -37,10 +60,7 @@ def source_summaries(stats: dict) -> dict[str, dict]:
         if not key.startswith(prefix):
             continue
         name, _, counter = key[len(prefix):].partition("/")
-        summary = sources.setdefault(
-            name,
-            {"pages_fetched": 0, "articles_emitted": 0, "duplicates_marked": 0, "updated": 0, "skipped_known": 0, "dropped": {}, "errors": {}},
-        )
+        summary = sources.setdefault(name, empty_summary())
         if counter == "pages_fetched":
             summary["pages_fetched"] = value
         elif counter == "items_written":
@@ -55,6 +75,12 @@ def source_summaries(stats: dict) -> dict[str, dict]:
             summary["dropped"][counter.removeprefix("dropped/")] = value
         elif counter.startswith("errors/"):
             summary["errors"][counter.removeprefix("errors/")] = value
+        if counter.startswith("discovery/"):
+            summary["discovery"][counter.removeprefix("discovery/")] = value
+        elif counter.startswith("items/schema_errors/"):
+            summary["items"].setdefault("schema_errors", {})[counter.removeprefix("items/schema_errors/")] = value
+        elif counter.startswith("items/"):
+            summary["items"][counter.removeprefix("items/")] = value
     return sources
 
 
@@ -81,8 +107,9 @@ def build_manifest(
     output_dir: Path,
     finish_reason: str | None,
     archive_files: list[Path] = (),
+    sources_crawled: list[str] | None = None,
 ) -> dict:
-    return {
+    manifest = {
         "run_id": run_id,
         "started_at": _iso(stats.get("start_time")),
         "finished_at": _iso(stats.get("finish_time")) or datetime.now(timezone.utc).isoformat(),
@@ -99,6 +126,12 @@ def build_manifest(
         },
         "sources": source_summaries(stats),
     }
+    if sources_crawled is not None:
+        # A source that gave no stat at all still ran: the report counts it as a dark run.
+        manifest["sources_crawled"] = list(sources_crawled)
+        for name in sources_crawled:
+            manifest["sources"].setdefault(name, empty_summary())
+    return manifest
 
 
 def write_json_atomically(path: Path, data: dict) -> None:
@@ -147,7 +180,12 @@ class ManifestExtension:
         files = writer.committed_files if writer is not None else []
         archive = getattr(self.crawler, "news_archive", None)
         archive_files = archive.committed_files if archive is not None else []
-        manifest = build_manifest(run_id_of(self.crawler), stats, files, output_dir, stats.get("finish_reason"), archive_files)
+        spider = getattr(self.crawler, "spider", None)
+        crawled = [source.name for source in getattr(spider, "sources", None) or []]
+        manifest = build_manifest(
+            run_id_of(self.crawler), stats, files, output_dir, stats.get("finish_reason"), archive_files,
+            sources_crawled=crawled or None,
+        )
         path = output_dir / MANIFEST_DIR / f"{manifest['run_id']}.json"
         write_json_atomically(path, manifest)
         self.crawler.news_manifest_path = path

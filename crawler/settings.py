@@ -116,7 +116,11 @@ EXTENSIONS = {
     "crawler.manifest.ManifestExtension": 20,
     # SIGTERM during the final commit must not cut the run's close short.
     "crawler.shutdown.GracefulShutdownExtension": 30,
+    # Schema validity and field coverage of written items, per source, into the manifest.
+    "crawler.health.item_checks.ItemChecksExtension": 40,
 }
+# HEALTH_ITEM_CHECKS = False switches the item checks off.
+HEALTH_ITEM_CHECKS = True
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

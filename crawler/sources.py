@@ -10,6 +10,13 @@ nothing. :func:`select_sources` applies the ``-a source=a,b`` spider argument, a
 Host matching compares host names only: ports are ignored, so a source owning ``127.0.0.1``
 owns ``http://127.0.0.1:8080/`` and every other port of that host. Only ``http`` and
 ``https`` URLs are ever owned.
+
+A sitemap URL may be a date template such as ``https://www.youm7.com/Sitemap/{y}/{m}/{d}``
+(see ``DATE_PLACEHOLDERS``) for sites that publish one sitemap per day or month;
+:meth:`Source.sitemap_urls` fills it for each calendar day of the look-back window, in the
+outlet's time zone. ``unverified`` names the endpoints (and ``article_patterns``) that no
+one has confirmed against the live site, so ``python -m crawler sources list`` can show
+which parts of an entry are guesses.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -53,8 +61,24 @@ KNOWN_KEYS = frozenset(
         "prune_xpath",
         "lookback_days",
         "enabled",
+        "unverified",
     }
 )
+# An ``unverified`` entry is one of the source's discovery URLs or this word.
+PATTERNS_FIELD = "article_patterns"
+
+# Date templates in sitemap URLs: ``{y}`` is the year, ``{m}`` and ``{d}`` the month and
+# day without a leading zero (``/Sitemap/2025/8/25``), ``{mm}`` and ``{dd}`` with one.
+DATE_PLACEHOLDERS = {
+    "y": lambda day: f"{day.year:04d}",
+    "m": lambda day: str(day.month),
+    "mm": lambda day: f"{day.month:02d}",
+    "d": lambda day: str(day.day),
+    "dd": lambda day: f"{day.day:02d}",
+}
+_PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+# Any date fills a template for validation; the URL's shape is what is checked.
+_SAMPLE_DAY = date(2000, 1, 1)
 # quote() must leave URL syntax and existing escapes alone and encode only the rest
 # (non-ASCII letters, spaces), which gives the %-encoded twin of a raw Arabic URL.
 _URL_SYNTAX_CHARS = ":/?#[]@!$&'()*+,;=%~"
@@ -125,6 +149,8 @@ class Source:
     prune_xpath: str | None = None
     lookback_days: int = DEFAULT_LOOKBACK_DAYS
     enabled: bool = True
+    # Discovery URLs (as written, templates included) and/or "article_patterns".
+    unverified: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # frozen: object.__setattr__ is the documented way to normalize in __post_init__
@@ -135,6 +161,51 @@ class Source:
             re.compile(p) if isinstance(p, str) else p for p in _as_tuple(self.article_patterns)
         )
         object.__setattr__(self, "article_patterns", patterns)
+        object.__setattr__(self, "unverified", frozenset(_as_tuple(self.unverified)))
+
+    @property
+    def endpoints(self) -> tuple[tuple[str, str], ...]:
+        """``(kind, url)`` of every discovery URL as written: kind is sitemap, feed or section."""
+        return (
+            *(("sitemap", url) for url in self.sitemaps),
+            *(("feed", url) for url in self.feeds),
+            *(("section", url) for url in self.sections),
+        )
+
+    def is_unverified(self, endpoint: str) -> bool:
+        """Whether a discovery URL (as written) or ``"article_patterns"`` is marked unverified."""
+        return endpoint in self.unverified
+
+    @property
+    def zone(self) -> tzinfo:
+        """The newsroom's time zone, UTC when the source states none."""
+        return ZoneInfo(self.timezone) if self.timezone else UTC
+
+    def lookback_start(self, now: datetime) -> datetime:
+        """The default ``since`` of a crawl at ``now``: ``lookback_days`` earlier."""
+        return now - timedelta(days=self.lookback_days)
+
+    def window_days(self, since: datetime | None, now: datetime) -> list[date]:
+        """The outlet's calendar days from ``since`` (default: the look-back start) to ``now``, newest first."""
+        first = (since or self.lookback_start(now)).astimezone(self.zone).date()
+        last = now.astimezone(self.zone).date()
+        return [last - timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+    def sitemap_urls(self, since: datetime | None, now: datetime) -> tuple[str, ...]:
+        """The sitemaps to fetch for a crawl at ``now`` covering entries from ``since`` on.
+
+        A date template yields one URL per day of the window (newest first), a monthly one
+        one per month; a plain URL is itself.
+        """
+        urls: list[str] = []
+        days = None
+        for url in self.sitemaps:
+            if is_date_template(url):
+                days = days if days is not None else self.window_days(since, now)
+                urls.extend(fill_date_template(url, day) for day in days)
+            else:
+                urls.append(url)
+        return tuple(dict.fromkeys(urls))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -196,6 +267,30 @@ def _as_tuple(value: Any) -> tuple:
     if isinstance(value, (str, re.Pattern)):
         return (value,)
     return tuple(value)
+
+
+# ---------------------------------------------------------------- date templates
+
+
+def is_date_template(url: str) -> bool:
+    """Whether ``url`` holds a ``{placeholder}`` (see ``DATE_PLACEHOLDERS``)."""
+    return _PLACEHOLDER_RE.search(url) is not None
+
+
+def template_problem(url: str) -> str | None:
+    """Why ``url`` is not a usable date template (or plain URL), or None."""
+    unknown = [name for name in _PLACEHOLDER_RE.findall(url) if name not in DATE_PLACEHOLDERS]
+    if unknown:
+        known = ", ".join("{" + name + "}" for name in DATE_PLACEHOLDERS)
+        return f"{url!r}: unknown placeholder {{{unknown[0]}}} (date templates know {known})"
+    if "{" in _PLACEHOLDER_RE.sub("", url) or "}" in _PLACEHOLDER_RE.sub("", url):
+        return f"{url!r}: unbalanced brace"
+    return None
+
+
+def fill_date_template(url: str, day: date) -> str:
+    """``url`` with each date placeholder replaced by ``day``'s value."""
+    return _PLACEHOLDER_RE.sub(lambda match: DATE_PLACEHOLDERS[match.group(1)](day), url)
 
 
 # ---------------------------------------------------------------- hosts and URLs
@@ -400,6 +495,7 @@ def _build_source(table: Mapping[str, Any]) -> Source:
         prune_xpath=_xpath(table),
         lookback_days=_lookback_days(table),
         enabled=_boolean(table, "enabled", default=True),
+        unverified=_unverified(table, discovery),
     )
 
 
@@ -506,10 +602,30 @@ def url_problem(url: str, domains: Iterable[str]) -> str | None:
 def _urls(table: Mapping[str, Any], key: str, domains: tuple[str, ...]) -> tuple[str, ...]:
     urls = _string_list(table, key)
     for url in urls:
-        problem = url_problem(url, domains)
+        if key == "sitemaps":
+            problem = template_problem(url) or url_problem(fill_date_template(url, _SAMPLE_DAY), domains)
+        elif "{" in url or "}" in url:
+            problem = f"{url!r}: date templates are supported in sitemaps only"
+        else:
+            problem = url_problem(url, domains)
         if problem:
             raise _Invalid(key, problem)
     return urls
+
+
+def _unverified(table: Mapping[str, Any], discovery: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
+    marked = _string_list(table, "unverified")
+    endpoints = {url for urls in discovery.values() for url in urls}
+    for entry in marked:
+        if entry != PATTERNS_FIELD and entry not in endpoints:
+            raise _Invalid(
+                "unverified",
+                f"{entry!r} is neither one of the source's sitemaps, feeds or sections (as written)"
+                f" nor {PATTERNS_FIELD!r}",
+            )
+    if PATTERNS_FIELD in marked and not table.get(PATTERNS_FIELD):
+        raise _Invalid("unverified", f"marks {PATTERNS_FIELD!r} unverified, but the source has none")
+    return frozenset(marked)
 
 
 def _country(table: Mapping[str, Any]) -> str | None:

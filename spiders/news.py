@@ -128,11 +128,13 @@ class NewsSpider(scrapy.Spider):
             for url in self.adhoc_pages:
                 yield self._request(url, self.parse_page, source, listing_depth=0)
             return
+        now = datetime.now(timezone.utc)
         for source in self.sources:
             if self.settings.getbool("NEWS_ROBOTS_SITEMAPS", True):
                 for url in robots_urls(source):
                     yield self._request(url, self.parse_robots, source, errback=self.on_robots_error)
-            for url in source.sitemaps:
+            # Date templates (/Sitemap/{y}/{m}/{d}) become one sitemap per day of the window.
+            for url in source.sitemap_urls(self.since_for(source), now):
                 yield self._request(url, self.parse_sitemap, source)
             for url in source.feeds:
                 yield self._request(url, self.parse_feed, source)
@@ -223,6 +225,7 @@ class NewsSpider(scrapy.Spider):
                 if source.owns_url(entry.loc):
                     yield self._request(entry.loc, self.parse_sitemap, source)
             elif self.wants_article(source, entry.loc):
+                self.count("discovery/article_urls", source)
                 if request := self._article_request(entry.loc, source, entry.best_date):
                     yield request
             else:
@@ -231,7 +234,7 @@ class NewsSpider(scrapy.Spider):
     def parse_robots(self, response: Response):
         """Sitemaps a site declares in robots.txt, beyond those in the registry."""
         source = self.source_of(response)
-        known = set(source.sitemaps)
+        known = set(source.sitemap_urls(self.since_for(source), datetime.now(timezone.utc)))
         text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
         for url in discovery.sitemaps_from_robots(text, response.url):
             if url not in known and source.owns_url(url):
@@ -248,6 +251,7 @@ class NewsSpider(scrapy.Spider):
             if self.is_too_old(source, entry.published):
                 self.count("discovery/skipped_too_old", source)
             elif self.wants_article(source, entry.link):
+                self.count("discovery/article_urls", source)
                 if request := self._article_request(entry.link, source, entry.published):
                     yield request
             else:
@@ -264,9 +268,14 @@ class NewsSpider(scrapy.Spider):
             if not source.owns_url(link):
                 continue
             if self.wants_article(source, link, from_listing=True):
+                self.count("discovery/article_urls", source)
                 if request := self._article_request(link, source, None):
                     yield request
-            elif depth < self.listing_depth:
+                continue
+            # Navigation, tags, pagination: how many links do not look like stories tells
+            # the health report when a site's story URLs stop matching its patterns.
+            self.count("discovery/listing_links_other", source)
+            if depth < self.listing_depth:
                 yield scrapy.Request(
                     link,
                     callback=self.parse_listing,

@@ -186,6 +186,20 @@ def test_headers_file_overrides_removes_and_sets_status(site_dir):
     assert hidden_status == 404
 
 
+def test_headers_file_is_read_again_when_it_changes(site_dir):
+    headers_file = site_dir / "_headers.json"
+    with serve_directory(site_dir) as site:
+        before, _headers, _body = fetch(site.url("/page.html"))
+        headers_file.write_text(json.dumps({"page.html": {"_status": 403}}), encoding="utf-8")
+        blocked, _headers, _body = fetch(site.url("/page.html"))
+        headers_file.write_text(json.dumps({"page.html": {"_status": 429, "Retry-After": "5"}}), encoding="utf-8")
+        limited, limited_headers, _body = fetch(site.url("/page.html"))
+        headers_file.unlink()
+        after, _headers, _body = fetch(site.url("/page.html"))
+    assert (before, blocked, limited, after) == (200, 403, 429, 200)
+    assert limited_headers["Retry-After"] == "5"
+
+
 def test_missing_file_is_404_with_small_html_body(site_dir):
     with serve_directory(site_dir) as site:
         status, headers, body = fetch(site.url("/no/such/page.html"))

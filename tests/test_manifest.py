@@ -35,6 +35,15 @@ STATS = {
     "news/source/youm7/updated": 2,
     "news/source/youm7/discovery/skipped_known": 120,
     "news/source/youm7/discovery/sitemaps": 4,
+    "news/source/youm7/discovery/article_urls": 130,
+    "news/source/youm7/discovery/skipped_not_article": 7,
+    "news/source/youm7/items/checked": 41,
+    "news/source/youm7/items/schema_invalid": 2,
+    "news/source/youm7/items/schema_errors/published_at": 2,
+    "news/source/youm7/items/schema_errors/_item": 1,
+    "news/source/youm7/items/with_date": 40,
+    "news/source/youm7/items/with_authors": 31,
+    "news/source/youm7/items/word_count_median": 412.5,
     "news/source/youm7/dropped/not_arabic": 1,
     "news/source/youm7/dropped/listing_page": 5,
     "news/source/youm7/errors/timeout": 2,
@@ -52,6 +61,8 @@ EMPTY_SUMMARY = {
     "skipped_known": 0,
     "dropped": {},
     "errors": {},
+    "discovery": {},
+    "items": {},
 }
 
 
@@ -68,6 +79,15 @@ def test_source_summaries_map_each_counter_of_each_source():
             "skipped_known": 120,
             "dropped": {"not_arabic": 1, "listing_page": 5},
             "errors": {"timeout": 2},
+            "discovery": {"skipped_known": 120, "sitemaps": 4, "article_urls": 130, "skipped_not_article": 7},
+            "items": {
+                "checked": 41,
+                "schema_invalid": 2,
+                "schema_errors": {"published_at": 2, "_item": 1},
+                "with_date": 40,
+                "with_authors": 31,
+                "word_count_median": 412.5,
+            },
         },
         "hespress": {
             **EMPTY_SUMMARY,
@@ -80,7 +100,13 @@ def test_source_summaries_map_each_counter_of_each_source():
 
 
 def test_a_source_with_only_unknown_counters_still_gets_a_zero_summary():
-    assert source_summaries({"news/source/alahram/discovery/feeds": 3}) == {"alahram": EMPTY_SUMMARY}
+    assert source_summaries({"news/source/alahram/extract/retries": 3}) == {"alahram": EMPTY_SUMMARY}
+
+
+def test_discovery_counters_of_a_source_are_kept_by_name():
+    summary = source_summaries({"news/source/alahram/discovery/feeds": 3, "news/source/alahram/discovery/listing_links_other": 9})
+
+    assert summary == {"alahram": {**EMPTY_SUMMARY, "discovery": {"feeds": 3, "listing_links_other": 9}}}
 
 
 def test_global_counters_make_no_source():
@@ -112,6 +138,18 @@ def test_build_manifest_reports_times_files_totals_and_sources(tmp_path):
         },
         "sources": source_summaries(STATS),
     }
+
+
+def test_sources_crawled_are_listed_and_a_silent_one_gets_a_zero_summary(tmp_path):
+    manifest = build_manifest("r1", STATS, [], tmp_path, "finished", sources_crawled=["youm7", "hespress", "alahram"])
+
+    assert manifest["sources_crawled"] == ["youm7", "hespress", "alahram"]
+    assert manifest["sources"]["alahram"] == EMPTY_SUMMARY
+    assert manifest["sources"]["youm7"] == source_summaries(STATS)["youm7"]
+
+
+def test_a_manifest_without_a_source_list_has_no_sources_crawled_key(tmp_path):
+    assert "sources_crawled" not in build_manifest("r1", STATS, [], tmp_path, "finished")
 
 
 def test_files_outside_the_output_dir_are_listed_as_given(tmp_path):

@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import UTC, date, datetime
 from urllib.parse import quote
 
 import pytest
@@ -111,8 +112,9 @@ def test_shipped_sources_do_not_claim_each_others_domains(shipped):
 
 
 def test_shipped_discovery_urls_are_owned_and_not_taken_for_articles(shipped):
+    now = datetime(2025, 8, 25, 12, tzinfo=UTC)
     for source in shipped.values():
-        for url in source.sitemaps + source.feeds + source.sections:
+        for url in source.sitemap_urls(None, now) + source.feeds + source.sections:
             assert source.owns_url(url), (source.name, url)
             assert not source.is_article_url(url), (source.name, url)
 
@@ -123,6 +125,74 @@ def test_shipped_patterns_recognize_sample_story_urls(shipped, name, url):
     assert shipped[name].is_article_url(quote(url, safe=":/?#%=&"))
     others = [s.name for s in shipped.values() if s.name != name and s.is_article_url(url)]
     assert others == []
+
+
+# The shapes the registry corrections of issue 12 were made for.
+CORRECTED_ARTICLES = {
+    "annahar": [
+        "https://www.annahar.com/arabic/article/813180",
+        "https://www.annahar.com/arabic/section/77-مجتمع/272744/عنوان-الخبر",
+        "https://www.annahar.com/lebanon/342933/",
+    ],
+    "youm7": ["https://m2.youm7.com/story/2025/8/25/عنوان/7101234", "https://m.youm7.com/story/2025/8/25/x/7101235"],
+}
+NOT_ARTICLES = {
+    "annahar": ["https://www.annahar.com/arabic", "https://www.annahar.com/arabic/section/77-مجتمع"],
+    "echorouk": ["https://www.echoroukonline.com/news-sitemap.xml"],
+}
+
+
+@pytest.mark.parametrize("name, url", [(n, u) for n, urls in CORRECTED_ARTICLES.items() for u in urls])
+def test_corrected_patterns_take_the_real_story_shapes(shipped, name, url):
+    assert shipped[name].is_article_url(url)
+    assert shipped[name].is_article_url(quote(url, safe=":/?#%=&"))
+
+
+@pytest.mark.parametrize("name, url", [(n, u) for n, urls in NOT_ARTICLES.items() for u in urls])
+def test_corrected_patterns_leave_section_pages_and_sitemaps_out(shipped, name, url):
+    assert not shipped[name].is_article_url(url)
+    assert not shipped[name].is_article_url(quote(url, safe=":/?#%=&"))
+
+
+def test_shipped_registry_corrections(shipped):
+    assert shipped["youm7"].sitemap_urls(None, datetime(2025, 8, 25, 12, tzinfo=UTC))[:2] == (
+        "https://www.youm7.com/Sitemap/2025/8/25",
+        "https://www.youm7.com/Sitemap/2025/8/24",
+    )
+    assert "https://www.hespress.com/sitemap_index.xml" not in shipped["hespress"].sitemaps
+    assert shipped["hespress"].sitemaps == ("https://www.hespress.com/sitemap-news.xml", "https://www.hespress.com/sitemap.xml")
+    assert shipped["aljazeera"].feeds == ()  # the UUID feed: its status reports disagree
+    added = {
+        "elkhabar": "https://www.elkhabar.com/feed",
+        "royanews": "https://royanews.tv/rss",
+        "alsumaria": "https://www.alsumaria.tv/Rss/iraq-latest-news/ar",
+        "mosaiquefm": "https://www.mosaiquefm.net/ar/rss",
+        "okaz": "https://www.okaz.com.sa/rss/news",
+        "skynewsarabia": "https://www.skynewsarabia.com/rss.xml",
+        "almasryalyoum": "https://www.almasryalyoum.com/rss/rssfeeds",
+        "annahar": "https://www.annahar.com/arabic/rss-feed",
+    }
+    for name, feed in added.items():
+        assert feed in shipped[name].feeds, name
+    assert "https://www.echoroukonline.com/news-sitemap.xml" in shipped["echorouk"].sitemaps
+    assert "https://aawsat.com/googlenews.xml" in shipped["aawsat"].sitemaps
+    assert "https://www.almasryalyoum.com/sitemapxmls/news/news-2025-8.xml" in shipped["almasryalyoum"].sitemap_urls(
+        None, datetime(2025, 8, 25, 12, tzinfo=UTC)
+    )
+
+
+def test_shipped_unverified_marks(shipped):
+    marked = {name: set(source.unverified) for name, source in shipped.items() if source.unverified}
+    assert marked == {
+        "independentarabia": {"article_patterns"},
+        "alquds": {"article_patterns"},
+        "assabah": {"https://www.assabah.com.tn/rss-feed.xml", "article_patterns"},
+        "alriyadh": {"https://www.alriyadh.com/"},
+        "okaz": {"https://www.okaz.com.sa/news/politics"},
+        "aawsat": {"article_patterns"},
+        "skynewsarabia": {"article_patterns"},
+        "alsumaria": {"article_patterns"},
+    }
 
 
 def test_shipped_language_editions_on_shared_hosts_are_kept_out(shipped):
@@ -169,6 +239,69 @@ def test_domains_are_normalized(tmp_path):
     assert load_sources(path)["demo"].domains == ("example.com",)
 
 
+# ---------------------------------------------------------------- date templates and unverified marks
+
+
+def test_date_template_sitemaps_are_filled_for_each_day_of_the_window_in_the_outlet_time_zone():
+    source = Source(
+        name="daily",
+        domains=["example.com"],
+        timezone="Africa/Cairo",  # UTC+3 in August
+        lookback_days=2,
+        sitemaps=["https://example.com/Sitemap/{y}/{m}/{d}", "https://example.com/sitemap.xml"],
+    )
+    # 22:30 UTC is already the next day in Cairo.
+    now = datetime(2025, 8, 25, 22, 30, tzinfo=UTC)
+
+    assert source.sitemap_urls(None, now) == (
+        "https://example.com/Sitemap/2025/8/26",
+        "https://example.com/Sitemap/2025/8/25",
+        "https://example.com/Sitemap/2025/8/24",
+        "https://example.com/sitemap.xml",
+    )
+
+
+def test_an_explicit_since_sets_the_window_and_padded_placeholders_pad():
+    source = Source(name="d", domains=["example.com"], sitemaps=["https://example.com/{y}-{mm}-{dd}.xml"])
+
+    urls = source.sitemap_urls(datetime(2024, 12, 30, tzinfo=UTC), datetime(2025, 1, 2, 8, tzinfo=UTC))
+
+    assert urls == tuple(f"https://example.com/{day}.xml" for day in ("2025-01-02", "2025-01-01", "2024-12-31", "2024-12-30"))
+
+
+def test_a_monthly_template_gives_one_url_per_month_of_the_window():
+    source = Source(name="m", domains=["example.com"], lookback_days=3,
+                    sitemaps=["https://example.com/sitemapxmls/news/news-{y}-{m}.xml"])
+
+    assert source.sitemap_urls(None, datetime(2025, 9, 2, 12, tzinfo=UTC)) == (
+        "https://example.com/sitemapxmls/news/news-2025-9.xml",
+        "https://example.com/sitemapxmls/news/news-2025-8.xml",
+    )
+
+
+def test_window_days_without_a_time_zone_are_utc_days():
+    source = Source(name="u", domains=["example.com"], lookback_days=1, sitemaps=["https://example.com/{d}"])
+
+    assert source.window_days(None, datetime(2025, 3, 1, 0, 30, tzinfo=UTC)) == [date(2025, 3, 1), date(2025, 2, 28)]
+
+
+def test_a_template_sitemap_loads_and_is_kept_as_written(tmp_path):
+    path = write_registry(tmp_path, source_toml(sitemaps=["https://www.example.com/Sitemap/{y}/{m}/{d}"]))
+
+    assert load_sources(path)["demo"].sitemaps == ("https://www.example.com/Sitemap/{y}/{m}/{d}",)
+
+
+def test_unverified_marks_name_endpoints_as_written_and_the_patterns(tmp_path):
+    template = "https://www.example.com/Sitemap/{y}/{m}/{d}"
+    path = write_registry(tmp_path, source_toml(sitemaps=[template], unverified=[template, "article_patterns"]))
+
+    demo = load_sources(path)["demo"]
+
+    assert demo.is_unverified(template) and demo.is_unverified("article_patterns")
+    assert not demo.is_unverified("https://www.example.com/rss")
+    assert demo.endpoints == (("sitemap", template), ("feed", "https://www.example.com/rss"))
+
+
 # ---------------------------------------------------------------- errors
 
 ERROR_CASES = {
@@ -205,6 +338,13 @@ ERROR_CASES = {
     "timezone path": (dict(timezone="../../etc/passwd"), "timezone", "IANA time zone"),
     "domain with scheme": (dict(domains=["https://example.com"]), "domains", "not a host name"),
     "domain with port": (dict(domains=["example.com:8080"]), "domains", "not a host name"),
+    "unknown placeholder": (dict(sitemaps=["https://example.com/s/{year}.xml"]), "sitemaps", "unknown placeholder {year}"),
+    "unbalanced brace": (dict(sitemaps=["https://example.com/s/{y.xml"]), "sitemaps", "unbalanced brace"),
+    "template off domain": (dict(sitemaps=["https://{y}.example.org/s.xml"]), "sitemaps", "not within"),
+    "template in a feed": (dict(feeds=["https://example.com/rss/{y}"]), "feeds", "sitemaps only"),
+    "unverified unknown url": (dict(unverified=["https://www.example.com/other"]), "unverified", "neither one of"),
+    "unverified without patterns": (dict(article_patterns=DROP, unverified=["article_patterns"]), "unverified", "has none"),
+    "unverified not a list": (dict(unverified="article_patterns"), "unverified", "expected an array"),
 }
 
 

@@ -19,6 +19,8 @@ COMMANDS = (
     "demo",
     "extract",
     "reextract",
+    "sources",
+    "report",
 )
 
 
