@@ -24,7 +24,9 @@ from lxml import html as lxml_html
 from scrapy.http import HtmlResponse
 
 from crawler import cleanup
-from crawler.metadata import page_metadata
+from crawler.bylines import agency_from_body
+from crawler.metadata import decode_entities, page_metadata
+from crawler.page_dates import DateContext
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +72,10 @@ class ExtractOptions:
     prune_xpath: str | None = None
     site_names: tuple[str, ...] = field(default_factory=tuple)
     min_words: int = MIN_ARTICLE_WORDS
+    # The source's IANA time zone and the sitemap/feed date of this URL (as stated):
+    # they place a page time written without an offset (crawler.page_dates).
+    timezone: str | None = None
+    discovered_date: str | None = None
 
 
 def _response(body: bytes, content_type: str | None) -> HtmlResponse:
@@ -202,7 +208,7 @@ def main_text_lines(tree, url: str, prune_xpath: str | None, options: dict = TRA
     """trafilatura's body text, one paragraph per line (the tree is consumed)."""
     document = trafilatura.bare_extraction(tree, url=url, prune_xpath=prune_xpath, **options)
     text = getattr(document, "text", None) if document is not None else None
-    return text.splitlines() if text else []
+    return decode_entities(text).splitlines() if text else []
 
 
 def pruned_tree(html: str | bytes, prune_xpath: str | None):
@@ -215,7 +221,8 @@ def pruned_tree(html: str | bytes, prune_xpath: str | None):
 def extract_article(html: str | bytes, url: str, options: ExtractOptions = ExtractOptions(), now: datetime | None = None) -> dict:
     """The article fields of one page; raises ``NotAnArticle`` for anything else."""
     tree = parse_html(html)
-    meta = page_metadata(tree, url, options.site_names, now=now)
+    dates = DateContext(discovered=options.discovered_date, timezone=options.timezone)
+    meta = page_metadata(tree, url, options.site_names, now=now, dates=dates)
     teaser_headings = count_teaser_headings(tree)
     headlines = [meta["title"] or "", *(" ".join(h.text_content().split()) for h in tree.iter("h1"))]
     lead = find_lead_paragraph(tree, meta["description"])
@@ -223,10 +230,13 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions = Extra
     credits = [*meta["site_names"], *meta["authors"]]
     cleanup.strip_invisible_elements(tree)
     cleanup.prune_widget_elements(tree, options.prune_xpath)
-    body = cleanup.clean_body_lines(main_text_lines(tree, url, None), headlines, credits, link_texts)
+    lines = main_text_lines(tree, url, None)
+    body = cleanup.clean_body_lines(lines, headlines, credits, link_texts)
     if count_words("\n".join(body)) < options.min_words:
-        fallback_lines = main_text_lines(pruned_tree(html, options.prune_xpath), url, None, FALLBACK_OPTIONS)
-        body = cleanup.clean_body_lines(fallback_lines, headlines, credits, link_texts)
+        lines = main_text_lines(pruned_tree(html, options.prune_xpath), url, None, FALLBACK_OPTIONS)
+        body = cleanup.clean_body_lines(lines, headlines, credits, link_texts)
+    # Datelines and sign-offs credit the agency; cleanup has just removed them from the body.
+    meta["agency"] = meta["agency"] or agency_from_body(lines)
     text = "\n\n".join(with_lead(body, lead))
     words = count_words(text)
     if words < options.min_words:

@@ -259,7 +259,8 @@ def test_visible_date_line_with_levantine_month_when_no_meta_date():
 
     result = metadata(html, url="https://news.example/world/story-about-talks")
 
-    assert result["published_at"] == "2025-01-12T00:00:00+00:00"
+    # A date without a time is a date: no midnight, no UTC.
+    assert (result["published_date"], result["published_time"], result["published_at"]) == ("2025-01-12", None, None)
     assert result["date_raw"] == "الأحد 12 كانون الثاني 2025"
 
 
@@ -279,23 +280,24 @@ def test_long_paragraph_quoting_a_date_is_not_a_date_line():
 def test_date_from_the_url_is_the_last_resort():
     result = metadata(page(body="<p>نص بلا تاريخ</p>"), url="https://news.example/2024/11/05/story-9")
 
-    assert result["published_at"] == "2024-11-05T00:00:00+00:00"
+    assert (result["published_date"], result["published_time"], result["published_at"]) == ("2024-11-05", None, None)
     assert result["date_raw"] == "https://news.example/2024/11/05/story-9"
 
 
-def test_meta_date_beats_visible_date_which_beats_the_url():
-    url = "https://news.example/2024/11/05/story-9"
+def test_meta_date_beats_visible_date():
+    url = "https://news.example/world/story-9"
     visible = '<div class="date">الأحد 12 كانون الثاني 2025</div>'
     meta = '<meta property="article:published_time" content="2025-01-11T22:00:00+02:00">'
 
     assert metadata(page(meta, visible), url=url)["published_at"] == "2025-01-11T22:00:00+02:00"
-    assert metadata(page("", visible), url=url)["published_at"] == "2025-01-12T00:00:00+00:00"
+    assert metadata(page("", visible), url=url)["published_date"] == "2025-01-12"
 
 
 def test_no_date_anywhere_gives_none():
     result = metadata(page(body="<p>نص</p>"), url="https://news.example/world/story-about-talks")
 
-    assert (result["published_at"], result["date_raw"], result["modified_at"]) == (None, None, None)
+    fields = ("published_at", "published_date", "published_time", "date_raw", "modified_at", "modified_date", "modified_time")
+    assert [result[field] for field in fields] == [None] * len(fields)
 
 
 # --- section --------------------------------------------------------------------------------
