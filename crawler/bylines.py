@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 
 from crawler.agencies import AGENCY_PATTERN, agency_of
 from crawler.arabic import fold_for_fingerprint
-from crawler.cleanup import attribute_tokens
+from crawler.cleanup import attribute_tokens, plain
 
 # Words that, in an author field, mean "the newsroom" rather than a person.
 NON_PERSON_PHRASES = ("فريق", "هيئة التحرير", "التحرير", "المحرر", "محرر", "بوابة", "موقع", "صحيفة", "جريدة", "قناة",
@@ -46,10 +46,10 @@ CREDIT_RE = re.compile(
 
 # Byline words always followed by the writer's name.
 BYLINE_WORDS = ("كتبت", "كتب", "بقلم", "by")
-# Words that are a byline only with a colon ("حوار: ..."); without one they start headlines.
+# Words that are a byline only with a colon or comma ("حوار: ...", "Author, ..."); without one they start headlines.
 LABELLED_BYLINE_WORDS = ("حوار", "إعداد", "اعداد", "تقرير", "ترجمة", "تحرير", "متابعة", "إشراف", "اشراف", "author", "الكاتب")
 _VISIBLE_BYLINE_RE = re.compile(
-    rf"^(?:(?:{'|'.join(BYLINE_WORDS)})(?:\s*[-–—:،,]\s*|\s+)|(?:{'|'.join(LABELLED_BYLINE_WORDS)})\s*[-–—]?\s*[:：]\s*)"
+    rf"^(?:(?:{'|'.join(BYLINE_WORDS)})(?:\s*[-–—:،,]\s*|\s+)|(?:{'|'.join(LABELLED_BYLINE_WORDS)})\s*[-–—]?\s*[:：،,]\s*)"
     r"(?P<names>\S.*)$",
     re.IGNORECASE,
 )
@@ -77,12 +77,17 @@ BYLINE_XPATH = (
 BYLINE_TOKENS = frozenset({"author", "authors", "byline", "writer", "writeby", "authorname"})
 BESIDE_NAME_TOKENS = frozenset(
     {"role", "position", "bio", "job", "title", "photo", "image", "img", "avatar", "desc", "description", "social",
-     "date", "time", "label", "handle", "twitter", "email", "link", "links", "follow", "more", "comment", "comments",
+     "date", "time", "label", "handle", "twitter", "email", "links", "follow", "more", "comment", "comments",
      "reply", "user"}
 )  # fmt: skip
 CLASS_BYLINE_MAX_CHARS = 80
 CLASS_BYLINES = 3
 
+# A role after the name ("محمد أمين الوزاني مراسل الجزيرة نت") ends the name.
+ROLE_WORDS = ("مراسل", "مراسلة", "مراسلنا", "مراسلتنا", "صحافي", "صحافية", "صحفي", "صحفية", "محرر", "محررة", "كاتب", "كاتبة",
+              "رئيس تحرير", "مدير تحرير", "correspondent", "reporter", "editor", "journalist")  # fmt: skip
+_ROLE_RE = re.compile(rf"\s+(?:{'|'.join(ROLE_WORDS)})(?![^\W\d_]).*$", re.IGNORECASE)
+_HANDLE_OR_LINK = re.compile(r"\S*@\S*|https?://\S+")
 _LIST_SEPARATORS = re.compile(r"\s*(?:[,،;|/]|\s+و\s+|\s+and\s+|\s+&\s+)\s*", re.IGNORECASE)
 _SEGMENT_SEPARATORS = re.compile(r"\s+[-–—]\s+|\s*[-–—]{2,}\s*|\s*[:：]\s*")
 _PARENTHESISED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
@@ -207,10 +212,11 @@ def split_people(value) -> list[str]:
         return []  # a profile URL (article:author) names nobody
     text = collapse(value)
     # A bracketed part is a place or a role ("(جدة)"), or an agency, which is kept as one name.
-    names = [found for found in _PARENTHESISED.findall(text) if agency_of(found)]
-    text = collapse(_BYLINE_PREFIX_RE.sub("", _PARENTHESISED.sub(" ", text)))
+    names = [found.strip() for found in _PARENTHESISED.findall(text) if agency_of(found)]
+    text = collapse(_HANDLE_OR_LINK.sub(" ", _PARENTHESISED.sub(" ", text)))
+    text = collapse(_BYLINE_PREFIX_RE.sub("", text))
     for part in _LIST_SEPARATORS.split(text):
-        for segment in _segments(part):
+        for segment in _segments(_ROLE_RE.sub("", part)):
             names += _split_attached_waw(segment)
     return [name for name in names if name]
 
@@ -248,11 +254,29 @@ def visible_bylines(headline) -> list[str]:
                 if prose >= 2:
                     break
             continue
-        if len(text.split()) <= BYLINE_MAX_WORDS and (match := _VISIBLE_BYLINE_RE.match(text)):
-            names = match.group("names").strip(" :：-–—")
-            if names and names not in found:
-                found.append(names)
+        if len(text.split()) > BYLINE_MAX_WORDS:
+            continue
+        match = _VISIBLE_BYLINE_RE.match(text)
+        names = match.group("names").strip(" :：-–—") if match else dateline_byline(text)
+        if names and names not in found:
+            found.append(names)
     return found
+
+
+_DATELINE_BYLINE_RE = re.compile(
+    r"^(?P<place>[^\s:：(\-–—]+(?:\s[^\s:：(\-–—]+)?)\s*(?:[:：]|\s[-–—])\s*(?P<names>[^:：]+)$"
+    r"|^(?P<names2>[^:：(\-–—]+?)\s*(?:\s[-–—]\s*|[(])\s*(?P<place2>[^\s)]+(?:\s[^\s)]+)?)\s*\)?$"
+)
+
+
+def dateline_byline(text: str) -> str | None:
+    """The person of a dateline byline: "مكة المكرمة: نواف العتيبي", "ياسر الشمري (جدة)"."""
+    match = _DATELINE_BYLINE_RE.match(text)
+    if not match:
+        return None
+    place = match.group("place") or match.group("place2")
+    names = match.group("names") or match.group("names2")
+    return names.strip() if is_place(place) else None
 
 
 def _names_the_author(element) -> bool:
@@ -304,14 +328,30 @@ def extract_people(tree, tags, article: dict, site_names: Sequence[str], headlin
     return authors, agency
 
 
-def agency_from_body(lines: Sequence[str]) -> str | None:
-    """The agency a story's dateline or closing credit names, read on the uncleaned body lines."""
-    stripped = [collapse(line) for line in lines if line.strip()]
-    for line in stripped[-EDGE_LINES:][::-1]:
-        match = _CREDIT_LINE_RE.match(line) or _SIGN_OFF_RE.search(line)
-        if match:
-            return agency_of(match.group("agency"))
-    for line in stripped[:EDGE_LINES]:
+# A line of this many words is story prose, never a widget line that cleanup let through.
+STORY_LINE_MIN_WORDS = 15
+CLOSING_PARAGRAPHS = 2
+
+
+def agency_from_body(lines: Sequence[str], story: Sequence[str] = ()) -> str | None:
+    """The agency a story's dateline or closing credit names.
+
+    ``lines`` are the body lines before cleanup (which removes the credits) and
+    ``story`` the cleaned paragraphs. A credit sits right after the story's last
+    paragraph of prose, or at its end; a dateline opens its first paragraph or
+    stands just before it. Widget lines that trafilatura let through around the
+    story do not move those anchors.
+    """
+    stripped = [collapse(plain(line)) for line in lines if plain(line)]
+    in_story = {collapse(plain(line)) for line in story}
+    prose = [index for index, line in enumerate(stripped) if line in in_story and len(line.split()) >= STORY_LINE_MIN_WORDS]
+    # The story's closing paragraphs, last first: a leaked comment notice can be prose too.
+    for last in (prose[-CLOSING_PARAGRAPHS:] if prose else [len(stripped) - 1])[::-1]:
+        for line in stripped[max(0, last) : last + 1 + EDGE_LINES][::-1]:
+            if match := _CREDIT_LINE_RE.match(line) or _SIGN_OFF_RE.search(line):
+                return agency_of(match.group("agency"))
+    first = prose[0] if prose else 0
+    for line in stripped[max(0, first - EDGE_LINES) : first + 1]:
         if match := _DATELINE_AGENCY_RE.match(line):
             return agency_of(match.group("agency"))
     return None

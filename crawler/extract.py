@@ -236,7 +236,7 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions = Extra
         lines = main_text_lines(pruned_tree(html, options.prune_xpath), url, None, FALLBACK_OPTIONS)
         body = cleanup.clean_body_lines(lines, headlines, credits, link_texts)
     # Datelines and sign-offs credit the agency; cleanup has just removed them from the body.
-    meta["agency"] = meta["agency"] or agency_from_body(lines)
+    meta["agency"] = meta["agency"] or agency_from_body(lines, body)
     text = "\n\n".join(with_lead(body, lead))
     words = count_words(text)
     if words < options.min_words:

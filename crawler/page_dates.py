@@ -71,7 +71,8 @@ MODIFIED_META_KEYS = (
 # often show today's date rather than the article's.
 DATE_ELEMENT_XPATH = (
     "(//time | //*[(@class and (contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'publish') or "
-    "contains(@class, 'posted') or contains(@class, 'meta'))) or (@id and contains(@id, 'date'))])"
+    "contains(@class, 'posted') or contains(@class, 'meta'))) or (@id and contains(@id, 'date')) "
+    "or @itemprop='datePublished' or @itemprop='dateModified'][not(self::meta)])"
     "[not(ancestor::nav) and not(ancestor::footer) and not(ancestor::header[not(ancestor::article)])]"
 )
 # Visible date lines are short; longer elements are story text that may quote dates.
@@ -165,10 +166,14 @@ def visible_dates(tree, headline, now: datetime | None) -> dict[str, StatedDate]
         if len(text) > DATE_ELEMENT_MAX_CHARS:
             continue
         dated = labelled_dates(text, now) if text else []
-        stamp = element.get("datetime")
+        stamp = element.get("datetime") or (element.get("content") if element.get("itemprop") else None)
         if stamp and (stated := find_stated_date(stamp, now=now)):
             kind = dated[0][0] if dated else (UPDATED if _UPDATE_LABEL_RE.search(text) else PUBLISHED)
             dated = [(kind, stated.date_only() if stated.time == MIDNIGHT else stated)]
+        # Microdata says what the element dates, whatever its text.
+        declared = (element.get("itemprop") or "").lower()
+        if declared in ("datemodified", "datepublished"):
+            dated = [(UPDATED if declared == "datemodified" else PUBLISHED, stated) for _, stated in dated[:1]]
         for kind, stated in dated:
             found.setdefault(kind, stated)
         if len(found) == 2:

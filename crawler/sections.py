@@ -2,15 +2,15 @@
 
 Sources, in order; the first that gives a section name wins:
 
-1. the markup: JSON-LD ``articleSection``, ``article:section`` and the section/category
-   meta tags. CMS flags are not sections ("featured", "خاص", "slider": placement and
+1. the markup: JSON-LD ``articleSection``, ``article:section``, the section/category
+   meta tags and microdata ``itemprop="articleSection"``. CMS flags are not sections ("featured", "خاص", "slider": placement and
    promotion labels that WordPress and Drupal sites publish as categories). Of a list
    (WordPress writes every category) the value the breadcrumb also shows wins;
 2. the breadcrumb trail: JSON-LD or microdata ``BreadcrumbList``, an element named
    breadcrumb, or, whatever its class, the nearest trail before the headline of two to
    ``TRAIL_MAX_LINKS`` links that starts at the home page and is joined only by
-   separators (">", "/", "›", "|"). Its deepest crumb that is not the home page, the site
-   or the headline;
+   direction marks (">", "/", "›", "»"; bars and dots join menus). Its deepest crumb that
+   is not the home page, the site or the headline;
 3. the site menu's entry for the page: a menu link marked current (``active``,
    ``current``, ``selected``, ``nav-on``, ``aria-current``) whose path segment is also in
    the article's URL: the mark alone is often stale or on a tab ("الأكثر قراءة");
@@ -50,7 +50,8 @@ BREADCRUMB_XPATH = (
     "//*[contains(@class, 'bread') or contains(@class, 'Bread') or contains(@id, 'bread') "
     "or @aria-label='breadcrumb' or @aria-label='Breadcrumb' or contains(@itemtype, 'BreadcrumbList')]"
 )
-_TRAIL_SEPARATORS = re.compile(r"^[\s>/\\›»«<|\-–—→←:•·]*$")
+# A trail's links are joined by a direction mark; a menu's by bars, dots or nothing.
+_TRAIL_SEPARATORS = re.compile(r"^\s*(?:[>/\\›»«<→←]\s*)+$")
 _CURRENT_TOKENS = frozenset(
     "active current selected on is-active current-menu-item current-menu-parent current-menu-ancestor "
     "current-post-ancestor current-category-ancestor current_page_item current-cat".split()
@@ -67,11 +68,13 @@ def is_cms_flag(name: str) -> bool:
     return fold_for_fingerprint(name) in CMS_FLAGS
 
 
-def markup_sections(tags: dict[str, list[str]], article: dict) -> list[str]:
+def markup_sections(tree, tags: dict[str, list[str]], article: dict) -> list[str]:
     values = article.get("articleSection")
     found = [v for v in (values if isinstance(values, list) else [values]) if isinstance(v, str)]
-    for key in ("article:section", "section", "category"):
+    for key in ("article:section", "articlesection", "section", "category"):
         found += tags.get(key, [])
+    # Microdata on a visible element: <a itemprop="articleSection">سياسة</a>.
+    found += [element.get("content") or element.text_content() for element in tree.xpath("//*[@itemprop='articleSection'][not(self::meta)]")]
     names = (collapse(value) for value in found)
     return [name for name in dict.fromkeys(names) if name and not is_cms_flag(name)]
 
@@ -112,25 +115,28 @@ def _link_crumbs(container) -> list[str]:
     return [name for name in names if name]
 
 
-def is_link_trail(element) -> bool:
-    """Two to TRAIL_MAX_LINKS links from the home page, joined by nothing but separators."""
+def is_link_trail(element, title: str | None = None) -> bool:
+    """Two to TRAIL_MAX_LINKS links from the home page, joined by nothing but separators
+    (and closed, maybe, by the headline as plain text)."""
     links = element.xpath(".//a[@href]")
     if not 2 <= len(links) <= TRAIL_MAX_LINKS or not _is_home_link(links[0].get("href")):
         return False
-    rest = element.text_content()
+    rest = collapse(element.text_content())
     for link in links:
-        rest = rest.replace(link.text_content(), " ", 1)
+        rest = rest.replace(collapse(link.text_content()), " ", 1)
+    if title:
+        rest = rest.replace(collapse(title), " ")
     return bool(_TRAIL_SEPARATORS.match(rest)) and all(len(link.text_content().split()) <= SECTION_MAX_WORDS for link in links)
 
 
-def visible_crumbs(tree, headline) -> list[str]:
+def visible_crumbs(tree, headline, title: str | None = None) -> list[str]:
     for container in tree.xpath(BREADCRUMB_XPATH):
         if crumbs := _link_crumbs(container):
             return crumbs
     if headline is None:
         return []
     for element in headline.xpath(f"preceding::*[position() <= {TRAIL_SCOPE}]")[::-1]:
-        if element.tag not in ("a", "script", "style") and is_link_trail(element):
+        if element.tag not in ("a", "script", "style") and is_link_trail(element, title):
             return _link_crumbs(element)
     return []
 
@@ -192,9 +198,9 @@ def kicker_section(tree, headline) -> str | None:
 def extract_section(tree, tags, article: dict, objects: list[dict], url: str, headline, title: str | None,
                     site_names: Sequence[str]) -> str | None:  # fmt: skip
     """The article's section; see the module docstring for the order of the sources."""
-    declared = [name for name in markup_sections(tags, article) if not is_site_name(name, site_names)]
+    declared = [name for name in markup_sections(tree, tags, article) if not is_site_name(name, site_names)]
     crumbs = section_crumbs(json_ld_crumbs(objects), site_names, title) or section_crumbs(
-        visible_crumbs(tree, headline), site_names, title
+        visible_crumbs(tree, headline, title), site_names, title
     )
     if declared:
         shown = {fold_for_fingerprint(crumb) for crumb in crumbs}

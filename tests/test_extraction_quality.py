@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.evaluate import bare_trafilatura, means, ours, score_page
+from crawler.evaluate import META_TARGETS, bare_trafilatura, means, metadata_accuracy, metadata_scores, ours, score_page
 from tests.golden_pages import all_pages
 
 PAGES = all_pages()
@@ -32,3 +32,11 @@ def test_mean_f1_and_gain_over_bare_trafilatura(scores):
     assert ours_mean["f1"] >= MIN_MEAN_F1
     assert ours_mean["f1"] > bare_mean["f1"]
     assert ours_mean["leaks"] < bare_mean["leaks"]
+
+
+def test_metadata_meets_its_targets_on_every_labelled_page():
+    scores = metadata_scores(PAGES)
+    assert len(scores) == len(PAGES)  # every evaluation page carries expected_meta
+    accuracy = metadata_accuracy(scores)
+    missed = {field: [name for name, marks in scores if not marks[field]] for field in META_TARGETS if accuracy[field] < META_TARGETS[field]}
+    assert missed == {}

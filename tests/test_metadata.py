@@ -163,6 +163,56 @@ def test_h1_inside_a_suffixed_title_is_preferred():
     assert metadata(html)["title"] == "مقتل 3 في غارة على الجنوب"
 
 
+def test_displayed_h1_is_the_title_even_when_og_title_words_it_differently():
+    head = '<meta property="og:title" content="آرون بوشنيل: أصدقاء الطيار الأمريكي يكافحون لاستيعاب حرقه لنفسه - BBC News عربي">'
+    body = "<header><h1>BBC</h1></header><h1>أصدقاء الطيار الأمريكي آرون بوشنيل يكافحون لاستيعاب حرقه لنفسه</h1>"
+
+    assert metadata(page(head, body))["title"] == "أصدقاء الطيار الأمريكي آرون بوشنيل يكافحون لاستيعاب حرقه لنفسه"
+
+
+def test_an_h1_that_is_a_logo_or_a_section_name_is_not_the_title():
+    head = '<meta property="og:title" content="ارتفاع أسعار النفط مع تراجع المخزونات الأميركية">'
+    body = '<h1><a href="/">الشرق نيوز</a></h1><h1>اقتصاد</h1><h2>ارتفاع أسعار النفط مع تراجع المخزونات الأميركية</h2>'
+
+    assert metadata(page(head, body))["title"] == "ارتفاع أسعار النفط مع تراجع المخزونات الأميركية"
+
+
+def test_the_one_content_h1_is_the_title_of_a_page_that_declares_none():
+    body = "<header><h1>الشرق نيوز</h1></header><article><h1>ارتفاع أسعار النفط مع تراجع المخزونات</h1></article>"
+
+    assert metadata(page(body=body))["title"] == "ارتفاع أسعار النفط مع تراجع المخزونات"
+
+
+def test_entities_escaped_twice_are_decoded_in_every_text_value():
+    head = (
+        '<meta property="og:title" content="الوزير: &amp;quot;لا زيادة في الأسعار&amp;quot;">'
+        '<meta name="description" content="قال الوزير &amp;quot;لا زيادة&amp;quot;">'
+        '<meta name="author" content="سامر &amp;amp; ليلى">'
+    )
+    body = "<h1>الوزير: &amp;quot;لا زيادة في الأسعار&amp;quot;</h1>"
+
+    result = metadata(page(head, body))
+
+    assert result["title"] == 'الوزير: "لا زيادة في الأسعار"'
+    assert result["description"] == 'قال الوزير "لا زيادة"'
+    assert result["authors"] == ["سامر", "ليلى"]
+
+
+def test_json_ld_wrapped_in_cdata_is_read():
+    data = json.dumps({"@type": "NewsArticle", "headline": "خبر", "author": {"@type": "Person", "name": "ليلى حداد"}}, ensure_ascii=False)
+    head = f'<script type="application/ld+json">//<![CDATA[\n{data}\n//]]></script>'
+
+    assert metadata(page(head))["authors"] == ["ليلى حداد"]
+
+
+def test_the_title_suffix_names_the_site():
+    head = "<title>مقتل 3 في غارة على الجنوب - موقع المدن</title>"
+    result = metadata(page(head, "<h1>مقتل 3 في غارة على الجنوب</h1>"))
+
+    assert result["title"] == "مقتل 3 في غارة على الجنوب"
+    assert "موقع المدن" in result["site_names"]
+
+
 def test_meta_tags_give_date_tags_and_declared_type():
     head = (
         '<meta property="og:type" content="article">'
