@@ -130,8 +130,11 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-# Domain parts that follow a site's name when it is written as its host ("Masrawy.com").
-_HOST_WORDS = frozenset({"www", "com", "net", "org", "كوم", "نت"})
+# Domain parts, and the generic words sites add to their name ("Ahram Online" of ahram.org.eg,
+# "Masrawy.com" of masrawy), ignored when a name is compared with the site's.
+_HOST_WORDS = frozenset(
+    fold_for_fingerprint(word) for word in "www com net org كوم نت online news arabic tv اونلاين أونلاين نيوز".split()
+)
 
 
 def _name_words(name: str) -> tuple[str, ...]:

@@ -32,7 +32,9 @@ A time ``HH:MM`` or ``HH:MM:SS`` may follow, after a space, comma, dash, "الس
 "at" or ISO's "T". Markers: م / مساء / مساءً and PM are afternoon, ص / صباحا / صباحاً and
 AM are morning; 12 م is noon and 12 ص is midnight. Zones honoured: numeric offsets
 (``+03:00``, ``+0300``, ``GMT+4``, ``(GMT+0400)``), ``Z``/``GMT``/``UTC``, the RFC 2822
-North American names, "بتوقيت مكة" (UTC+3, no daylight saving) and "بتوقيت غرينتش".
+North American names, "بتوقيت مكة" (UTC+3, no daylight saving), "بتوقيت غرينتش" and
+"بتوقيت <capital>" ("بتوقيت القاهرة", "بتوقيت أبوظبي"...), read in the capital's IANA zone at
+the stated date.
 
 ``find_stated_date`` returns what the text states and nothing more (``StatedDate``): the
 calendar date, the wall-clock time only if one is written, the UTC offset only if a zone is
@@ -53,6 +55,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone, tzinfo
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 from crawler.arabic import (
     ALEF,
@@ -224,6 +227,30 @@ NAMED_ZONE_HOURS = {
 
 MECCA_ZONE_NAMES = ("توقيت مكة المكرمة", "توقيت مكة")
 GREENWICH_ZONE_NAMES = ("توقيت غرينتش", "توقيت جرينتش", "توقيت غرينيتش", "توقيت جرينيتش")
+# "بتوقيت <capital>": the capital's IANA zone, read at the stated date (Cairo and Beirut
+# keep daylight saving). Amman is left out: folded, "عمان" is also Oman, an hour apart.
+CITY_ZONE_NAMES = {
+    "توقيت القاهرة": "Africa/Cairo",
+    "توقيت الرياض": "Asia/Riyadh",
+    "توقيت أبوظبي": "Asia/Dubai",
+    "توقيت أبو ظبي": "Asia/Dubai",
+    "توقيت دبي": "Asia/Dubai",
+    "توقيت الإمارات": "Asia/Dubai",
+    "توقيت الدوحة": "Asia/Qatar",
+    "توقيت الكويت": "Asia/Kuwait",
+    "توقيت المنامة": "Asia/Bahrain",
+    "توقيت مسقط": "Asia/Muscat",
+    "توقيت بيروت": "Asia/Beirut",
+    "توقيت دمشق": "Asia/Damascus",
+    "توقيت بغداد": "Asia/Baghdad",
+    "توقيت القدس": "Asia/Jerusalem",
+    "توقيت الرباط": "Africa/Casablanca",
+    "توقيت الجزائر": "Africa/Algiers",
+    "توقيت تونس": "Africa/Tunis",
+    "توقيت طرابلس": "Africa/Tripoli",
+    "توقيت الخرطوم": "Africa/Khartoum",
+    "توقيت صنعاء": "Asia/Aden",
+}
 
 
 def _build_fold_table() -> dict[int, str | None]:
@@ -267,6 +294,7 @@ _MONTH_NUMBERS = {
 }
 _AM_MARKERS = frozenset(map(_fold, AM_MARKERS))
 _MECCA_ZONES = frozenset(map(_fold, MECCA_ZONE_NAMES))
+_CITY_ZONES = {_fold(name): zone for name, zone in CITY_ZONE_NAMES.items()}
 
 # A letter on either side of a word means we are inside a longer word ("اب" in "الشباب").
 _NO_LETTER_BEFORE = r"(?<![^\W\d_])"
@@ -303,7 +331,7 @@ def _build_date_pattern() -> re.Pattern[str]:
     clock = r"(?<!\d)(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:[.,]\d{1,9})?)?(?!\d)"
     # "a.m." ends in a dot, so the end check is "no letter follows" rather than \b.
     meridiem = rf"(?:\s*(?P<ampm>{_alternation(AM_MARKERS + PM_MARKERS)}){_NO_LETTER_AFTER})?"
-    arabic_zone = _alternation(MECCA_ZONE_NAMES + GREENWICH_ZONE_NAMES)
+    arabic_zone = _alternation(MECCA_ZONE_NAMES + GREENWICH_ZONE_NAMES + tuple(CITY_ZONE_NAMES))
     zone = (
         r"(?:\s*\(?\s*(?:"
         r"(?:gmt|utc|ut)\s*(?P<zs1>[+-])\s*(?P<zh1>\d{1,2})(?::?(?P<zm1>\d{2}))?"
@@ -477,7 +505,9 @@ def _stated_from_match(match: re.Match[str]) -> StatedDate | None:
     if day is None:
         return None
     clock = dt.time(*time) if groups["hh"] is not None else None
-    return StatedDate(day.date(), clock, zone.utcoffset(None) if zone is not None else None)
+    # A named zone (ZoneInfo) has the offset of the stated moment, daylight saving included.
+    offset = zone.utcoffset(datetime.combine(day.date(), clock or dt.time(0, 0))) if zone is not None else None
+    return StatedDate(day.date(), clock, offset)
 
 
 def _make_datetime(year: int, month: int, day: int, *time: int, tz: tzinfo) -> datetime | None:
@@ -538,7 +568,7 @@ def _time_fields(groups: dict[str, str | None]) -> tuple[int, int, int] | None:
 _INVALID_ZONE = timezone(timedelta(0), "invalid")
 
 
-def _zone(groups: dict[str, str | None]) -> timezone | None:
+def _zone(groups: dict[str, str | None]) -> tzinfo | None:
     """The zone the expression states, None when it states none, ``_INVALID_ZONE`` when it is impossible."""
     for sign_group, hours_group, minutes_group in (("zs1", "zh1", "zm1"), ("zs2", "zh2", "zm2")):
         if groups[sign_group]:
@@ -551,5 +581,8 @@ def _zone(groups: dict[str, str | None]) -> timezone | None:
     if groups["zname"]:
         return timezone(timedelta(hours=NAMED_ZONE_HOURS[groups["zname"]]))
     if groups["zarabic"]:
-        return MECCA_TIME if " ".join(groups["zarabic"].split()) in _MECCA_ZONES else timezone.utc
+        name = " ".join(groups["zarabic"].split())
+        if name in _CITY_ZONES:
+            return ZoneInfo(_CITY_ZONES[name])
+        return MECCA_TIME if name in _MECCA_ZONES else timezone.utc
     return None

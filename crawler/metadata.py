@@ -26,9 +26,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
-from crawler.agencies import AGENCIES, agency_of  # noqa: F401 - re-exported for callers of this module
 from crawler.arabic import fold_for_fingerprint
-from crawler.bylines import extract_people, is_person_name, split_people  # noqa: F401
+from crawler.bylines import extract_people
 from crawler.page_dates import DateContext, extract_dates
 from crawler.sections import extract_section
 from crawler.urls import same_site

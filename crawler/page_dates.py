@@ -7,15 +7,17 @@ time, or null) and ``*_at`` (the instant with its offset, or null when the time 
 offset is not known). Sources, from the most to the least reliable:
 
 1. machine-readable stamps: JSON-LD ``datePublished``/``dateModified``, then meta tags;
-2. visible date lines: short date elements and the elements right after the headline,
-   each read with its label ("نشر في ..." publishes, "آخر تحديث ..." updates);
+2. visible date lines, each read with its label ("نشر في ..." publishes, "آخر تحديث ..."
+   updates): first the short elements right after the headline, then short elements
+   named for a date anywhere (the site header's "today" and sidebar teasers are among
+   those, so they only date a page that has nothing better);
 3. the date in the URL (date only).
 
 Rules, each for a kind of page rather than an outlet:
 
 - The first source that dates the page gives the calendar date. A later source that
   agrees on the date (and on the time, if one is known) may add the time and the offset
-  it states: a date-only JSON-LD value beside a visible "10:20" gives 10:20.
+  it states: a date-only JSON-LD value beside a "10:20" under the headline gives 10:20.
 - A machine stamp at exactly 00:00:00 is a date-only value that the CMS padded with
   midnight (Drupal and WordPress date fields do), so only its date is kept.
 - A date line labelled as an update dates the modification, never the publication.
@@ -79,6 +81,12 @@ DATE_ELEMENT_XPATH = (
 DATE_ELEMENT_MAX_CHARS = 120
 # Date lines sit right under the headline on most templates, whatever their class.
 HEADLINE_NEIGHBOURS = 20
+# A date line is labelled and short, or holds little besides the date: a weekday, a Hijri
+# date, a time zone ("الثلاثاء 07 ذو الحجة 1446 هـ - 03 يونيو 2025 م").
+DATE_LINE_MAX_WORDS = 16
+DATE_LINE_MAX_OTHER_WORDS = 6
+# Captions quote other dates; sidebars date other stories.
+_NOT_THE_PAGES = "ancestor-or-self::figure | ancestor-or-self::figcaption | ancestor-or-self::aside | ancestor::nav | ancestor::footer"
 
 _NO_LETTER_BEFORE = r"(?<![^\W\d_])"
 _NO_LETTER_AFTER = r"(?![^\W\d_])"
@@ -155,17 +163,32 @@ def _with_raw(stated: StatedDate, text: str, blanked: str) -> StatedDate:
     return StatedDate(stated.date, stated.time, stated.utc_offset, " ".join(raw.split()))
 
 
-def visible_dates(tree, headline, now: datetime | None) -> dict[str, StatedDate]:
-    """The first published and the first updated date written in the page's date lines."""
+def is_date_line(text: str, dated: list[tuple[str, StatedDate]]) -> bool:
+    """A line that is there to date the page: labelled ("نشر في"), or little but the date."""
+    if not dated:
+        return False
+    if _UPDATE_LABEL_RE.search(text) or _PUBLISH_LABEL_RE.search(text):
+        return len(text.split()) <= DATE_LINE_MAX_WORDS
+    rest = text
+    for _, stated in dated:
+        rest = rest.replace(stated.raw, " ")
+    return len(rest.split()) <= DATE_LINE_MAX_OTHER_WORDS
+
+
+def visible_dates(elements, now: datetime | None, date_lines_only: bool = False) -> dict[str, StatedDate]:
+    """The first published and the first updated date written in these elements.
+
+    ``date_lines_only`` keeps only lines shaped as date lines: among the elements after
+    the headline, a caption or the story's first paragraph may quote another date.
+    """
     found: dict[str, StatedDate] = {}
-    elements = tree.xpath(DATE_ELEMENT_XPATH)
-    if headline is not None:
-        elements += headline.xpath(f"following::*[position() <= {HEADLINE_NEIGHBOURS}]")
     for element in elements:
         text = " ".join(element.text_content().split())
-        if len(text) > DATE_ELEMENT_MAX_CHARS:
+        if len(text) > DATE_ELEMENT_MAX_CHARS or element.xpath(_NOT_THE_PAGES):
             continue
         dated = labelled_dates(text, now) if text else []
+        if date_lines_only and not is_date_line(text, dated):
+            dated = []
         stamp = element.get("datetime") or (element.get("content") if element.get("itemprop") else None)
         if stamp and (stated := find_stated_date(stamp, now=now)):
             kind = dated[0][0] if dated else (UPDATED if _UPDATE_LABEL_RE.search(text) else PUBLISHED)
@@ -195,6 +218,14 @@ def enriched(primary: StatedDate | None, others: list[StatedDate]) -> StatedDate
         if primary.time is not None and primary.utc_offset is not None:
             break
     return primary
+
+
+def first_enriched(machine: list[StatedDate], near: StatedDate | None, anywhere: StatedDate | None) -> StatedDate | None:
+    """The first machine stamp, else the nearest visible date, with what agreeing sources add."""
+    sources = [*machine, near] if near is not None else list(machine)
+    if sources:
+        return enriched(sources[0], sources[1:])
+    return anywhere
 
 
 def _same_minute(a: time | None, b: time | None) -> bool:
@@ -239,14 +270,14 @@ def extract_dates(tree, tags: dict[str, list[str]], article: dict, url: str, hea
     modified_machine = machine_dates(
         [text_of(article.get("dateModified")), *(value for key in MODIFIED_META_KEYS for value in tags.get(key, ()))], now
     )
-    visible = visible_dates(tree, headline, now)
-    published_visible = [visible[PUBLISHED]] if PUBLISHED in visible else []
-    modified_visible = [visible[UPDATED]] if UPDATED in visible else []
-
-    published_sources = published_machine + published_visible
-    published = enriched(published_sources[0], published_sources[1:]) if published_sources else None
-    modified_sources = modified_machine + modified_visible
-    modified = enriched(modified_sources[0], modified_sources[1:]) if modified_sources else None
+    # The date line under the headline first; elsewhere a "date" element may be today's
+    # date in the site header or a teaser's in a sidebar, so those only date a page that
+    # has nothing better and never add a time to a stamp.
+    neighbours = headline.xpath(f"following::*[position() <= {HEADLINE_NEIGHBOURS}]") if headline is not None else []
+    near = visible_dates(neighbours, now, date_lines_only=True)
+    anywhere = visible_dates(tree.xpath(DATE_ELEMENT_XPATH), now)
+    published = first_enriched(published_machine, near.get(PUBLISHED), anywhere.get(PUBLISHED))
+    modified = first_enriched(modified_machine, near.get(UPDATED), anywhere.get(UPDATED))
 
     from_url = stated_date_from_url(url, now=now)
     if published is None:

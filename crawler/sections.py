@@ -9,8 +9,8 @@ Sources, in order; the first that gives a section name wins:
 2. the breadcrumb trail: JSON-LD or microdata ``BreadcrumbList``, an element named
    breadcrumb, or, whatever its class, the nearest trail before the headline of two to
    ``TRAIL_MAX_LINKS`` links that starts at the home page and is joined only by
-   direction marks (">", "/", "›", "»"; bars and dots join menus). Its deepest crumb that
-   is not the home page, the site or the headline;
+   direction marks (">", "/", "›", "»", or arrows drawn as images; bars and dots join
+   menus). Its deepest crumb that is not the home page, the site or the headline;
 3. the site menu's entry for the page: a menu link marked current (``active``,
    ``current``, ``selected``, ``nav-on``, ``aria-current``) whose path segment is also in
    the article's URL: the mark alone is often stale or on a tab ("الأكثر قراءة");
@@ -50,8 +50,9 @@ BREADCRUMB_XPATH = (
     "//*[contains(@class, 'bread') or contains(@class, 'Bread') or contains(@id, 'bread') "
     "or @aria-label='breadcrumb' or @aria-label='Breadcrumb' or contains(@itemtype, 'BreadcrumbList')]"
 )
-# A trail's links are joined by a direction mark; a menu's by bars, dots or nothing.
-_TRAIL_SEPARATORS = re.compile(r"^\s*(?:[>/\\›»«<→←]\s*)+$")
+# A trail's links are joined by direction marks, or by arrows drawn as images or CSS;
+# bars and dots join the items of a menu.
+_TRAIL_SEPARATORS = re.compile(r"^[\s>/\\›»«<→←]*$")
 _CURRENT_TOKENS = frozenset(
     "active current selected on is-active current-menu-item current-menu-parent current-menu-ancestor "
     "current-post-ancestor current-category-ancestor current_page_item current-cat".split()

@@ -113,6 +113,7 @@ def test_class_named_author_element_is_the_last_resort_without_role_or_comments(
         ("سكاي نيوز عربية - أبوظبي", ["سكاي نيوز عربية"]),  # the site and a place
         ("Masrawy.com", ["masrawy"]),  # the domain
         ("Al Jazeera", ["aljazeera"]),  # the domain, in words
+        ("Ahram Online", ["ahram"]),  # the domain and a generic word
         ("فريق التحرير", []),
         ("admin", []),
         ("تصميم وتطوير شركة النخبة", []),

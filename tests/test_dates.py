@@ -600,3 +600,17 @@ def test_parse_date_still_fills_midnight_and_the_default_zone_for_comparisons():
 def test_url_date_is_a_date_only():
     found = stated_date_from_url("https://example.com/news/2024/05/20/slug.html", now=NOW)
     assert (found.date, found.time, found.utc_offset) == (date(2024, 5, 20), None, None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("05 مايو 2025 - 10:12 ص بتوقيت أبوظبي", (date(2025, 5, 5), time(10, 12), timedelta(hours=4))),
+        # Cairo keeps daylight saving again since 2023: +03:00 in May, +02:00 in January.
+        ("5 مايو 2024 - 10:12 بتوقيت القاهرة", (date(2024, 5, 5), time(10, 12), timedelta(hours=3))),
+        ("5 يناير 2024 - 10:12 بتوقيت القاهرة", (date(2024, 1, 5), time(10, 12), timedelta(hours=2))),
+    ],
+)
+def test_capital_time_zones_are_read_at_the_stated_date(raw, expected):
+    found = find_stated_date(raw, now=datetime(2025, 6, 1, tzinfo=UTC))
+    assert (found.date, found.time, found.utc_offset) == expected

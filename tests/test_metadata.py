@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 import lxml.html
 import pytest
 
-from crawler.metadata import is_article_page, meta_tags, page_metadata, split_people
+from crawler.bylines import split_people
+from crawler.metadata import is_article_page, meta_tags, page_metadata
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 ARTICLE_URL = "https://www.news.example/politics/budget-approved"

@@ -135,11 +135,28 @@ def test_a_date_only_page_gets_no_time_from_the_crawl():
 # --- several sources ---------------------------------------------------------------------
 
 
-def test_a_later_source_that_agrees_on_the_date_adds_the_time():
+def test_a_date_line_under_the_headline_that_agrees_on_the_date_adds_the_time():
     head = json_ld({"@type": "NewsArticle", "datePublished": "2025-01-12"})
-    body = '<span class="date">نشر في: 12 يناير 2025 - 10:20 (بتوقيت مكة)</span>'
+    body = '<h1>عنوان الخبر هنا</h1><span>نشر في: 12 يناير 2025 - 10:20 (بتوقيت مكة)</span>'
 
     assert published(dates(page(head, body))) == ("2025-01-12", "10:20:00", "2025-01-12T10:20:00+03:00")
+
+
+def test_a_dated_teaser_elsewhere_adds_no_time_to_a_stamp():
+    head = json_ld({"@type": "NewsArticle", "datePublished": "2025-01-12"})
+    body = '<h1>عنوان الخبر هنا</h1><p>نص</p><aside><span class="date">12 يناير 2025 - 15:00</span></aside>'
+
+    assert published(dates(page(head, body))) == ("2025-01-12", None, None)
+
+
+def test_a_caption_quoting_a_date_under_the_headline_is_no_date_line():
+    body = (
+        "<h1>عنوان الخبر هنا</h1><figure><figcaption>متظاهرون في غلاسكو - 2 يناير 2025</figcaption></figure>"
+        "<p>متظاهرة تحمل لافتة عليها صورة الطيار في مدينة غلاسكو البريطانية خلال وقفة - 2 يناير 2025</p>"
+        '<time datetime="2025-01-03T13:52:00Z">3 يناير 2025</time>'
+    )
+
+    assert published(dates(page(body=body))) == ("2025-01-03", "13:52:00", "2025-01-03T13:52:00+00:00")
 
 
 def test_a_later_source_that_agrees_on_the_time_adds_the_offset():

@@ -81,6 +81,12 @@ def test_a_trail_of_links_from_home_is_a_breadcrumb_whatever_its_class(trail):
     assert section(page(body=f"<div>{trail}</div>" + HEADLINE), site_names=["إيلاف"]) in ("ثقافات", "منوعات")
 
 
+def test_a_trail_joined_by_arrow_images_is_a_breadcrumb():
+    trail = '<div><a href="/">الرئيسية</a> <img src="/arrow.png"> <a href="/تقارير-مصرية-97">تقارير مصرية</a></div>'
+
+    assert section(page(body=trail + HEADLINE), url="https://news.example/story/2025/3/3/slug/4943459") == "تقارير مصرية"
+
+
 def test_a_menu_with_a_home_link_is_not_a_trail():
     menu = " | ".join(f'<a href="/{slug}">{name}</a>' for slug, name in [("", "الرئيسية"), ("news", "أخبار"), ("politics", "سياسة"),
                                                                          ("economy", "اقتصاد"), ("sport", "رياضة"), ("opinion", "آراء")])  # fmt: skip
@@ -99,10 +105,8 @@ def test_the_current_menu_entry_when_its_path_is_in_the_url():
 
 
 def test_a_kicker_link_above_the_headline_to_a_menu_section():
-    body = (
-        '<nav><a href="/">الرئيسية</a><a href="/اقتصاد">اقتصاد</a><a href="/رياضة">رياضة</a></nav>'
-        '<div><a href="/اقتصاد">اقتصاد</a> <span>تقارير</span></div>' + HEADLINE
-    )
+    menu = "".join(f'<li><a href="/{name}">{name}</a></li>' for name in ("سياسة", "اقتصاد", "ثقافة", "منوعات", "رياضة", "آراء"))
+    body = f'<nav><a href="/">الرئيسية</a><ul>{menu}</ul></nav><div><a href="/اقتصاد">اقتصاد</a> <span>تقارير</span></div>' + HEADLINE
 
     assert section(page(body=body), url="https://news.example/node/638412") == "اقتصاد"
 
