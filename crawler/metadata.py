@@ -158,6 +158,23 @@ def site_names_of(tags: dict[str, list[str]], objects: list[dict], extra: Iterab
     return [name for name in dict.fromkeys(_collapse(n) for n in names) if name]
 
 
+# A logo's alt text names the outlet, often in the other script than og:site_name.
+LOGO_NAME_MAX_WORDS = 4
+
+
+def logo_names(tree, url: str) -> list[str]:
+    """Alt texts of images that link to the site's home page (its logo)."""
+    parts = urlsplit(url)
+    homes = {"/", f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://{parts.netloc}/"}
+    names = []
+    for image in tree.xpath("//a[@href]//img[@alt]")[:50]:
+        link = next(image.iterancestors("a"))
+        alt = _collapse(image.get("alt") or "")
+        if link.get("href", "").strip() in homes and alt and len(alt.split()) <= LOGO_NAME_MAX_WORDS:
+            names += [part for part in (p.strip() for p in TITLE_SEPARATORS_RE.split(alt)) if part]
+    return list(dict.fromkeys(names))
+
+
 def strip_site_suffix(title: str, site_names: Iterable[str], host: str = "") -> str:
     """Remove " | Site name" (or a prefix "Site - ") from a page title."""
     title = _collapse(title)
@@ -315,6 +332,7 @@ def page_metadata(
     article = article_json_ld(objects)
     tags = meta_tags(tree)
     names = site_names_of(tags, objects, site_names)
+    names += [alias for alias in logo_names(tree, url) if alias not in names]
     host = urlsplit(url).hostname or ""
     declared = declared_title(tags, article, tree)
     headline, title = headline_of(tree, declared, names, host)

@@ -34,9 +34,9 @@ def people(html: str, url: str = URL, site_names=()) -> tuple[list[str], str | N
     return result["authors"], result["agency"]
 
 
-def article_page(byline: str, head: str = "") -> str:
-    """A headline, the byline in its own element, then the story."""
-    return page(head, f"<h1>الأرصاد تتوقع شبورة مائية كثيفة صباح الغد</h1><div>{byline}</div><p>{STORY}</p><p>{STORY}</p>")
+def article_page(byline: str, head: str = "", header: str = "") -> str:
+    """The site's header, a headline, the byline in its own element, then the story."""
+    return page(head, f"{header}<h1>الأرصاد تتوقع شبورة مائية كثيفة صباح الغد</h1><div>{byline}</div><p>{STORY}</p><p>{STORY}</p>")
 
 
 # --- visible bylines -----------------------------------------------------------------------
@@ -149,6 +149,15 @@ def test_a_family_name_that_is_a_one_word_site_name_is_still_a_person():
 )
 def test_split_people(byline, names):
     assert split_people(byline) == names
+
+
+def test_the_logo_names_the_site_in_another_script():
+    head = '<meta property="og:site_name" content="Alwatan News">' + json_ld(
+        {"@type": "NewsArticle", "author": {"@type": "Person", "name": "الوطن"}}
+    )
+    logo = '<a href="/"><img src="/logo.png" alt="الوطن"></a>'
+
+    assert people(article_page("", head, header=logo))[0] == []
 
 
 def test_a_site_title_suffix_is_an_alias_of_the_site():
