@@ -100,13 +100,15 @@ WAW_NAMES = frozenset(
 
 # Places that open or close bylines and datelines: capitals and the cities Arab newsrooms
 # file from. A one-word part beside a full name is read as a place even when not listed.
+# Left out: names that are also common words or agencies in a byline ("صور" photos,
+# "الخبر" the news, "قنا" also QNA).
 DATELINE_PLACES = frozenset(
     fold_for_fingerprint(place.replace("_", " "))
     for place in """
-    القاهرة الجيزة الإسكندرية الاسكندرية أسوان الأقصر أسيوط المنيا سوهاج قنا طنطا المنصورة الزقازيق بورسعيد السويس
+    القاهرة الجيزة الإسكندرية الاسكندرية أسوان الأقصر أسيوط المنيا سوهاج طنطا المنصورة الزقازيق بورسعيد السويس
     الإسماعيلية دمياط بني_سويف الفيوم كفر_الشيخ شرم_الشيخ الغردقة العريش
-    بيروت طرابلس صيدا صور دمشق حلب حمص اللاذقية عمان عمّان إربد الزرقاء العقبة القدس رام_الله غزة الخليل نابلس جنين
-    بغداد البصرة الموصل أربيل النجف كربلاء الرياض جدة مكة مكة_المكرمة المدينة_المنورة الدمام الخبر الطائف تبوك
+    بيروت طرابلس صيدا دمشق حلب حمص اللاذقية عمان عمّان إربد الزرقاء العقبة القدس رام_الله غزة الخليل نابلس جنين
+    بغداد البصرة الموصل أربيل النجف كربلاء الرياض جدة مكة مكة_المكرمة المدينة_المنورة الدمام الطائف تبوك
     أبها الكويت الدوحة المنامة مسقط أبوظبي أبو_ظبي دبي الشارقة عجمان صنعاء عدن تعز الخرطوم أم_درمان
     بنغازي مصراتة تونس صفاقس سوسة الجزائر وهران قسنطينة الرباط الدار_البيضاء فاس مراكش طنجة أكادير نواكشوط مقديشو جيبوتي
     إسطنبول اسطنبول أنقرة طهران باريس لندن واشنطن نيويورك موسكو برلين بروكسل جنيف روما مدريد فيينا أثينا
@@ -260,7 +262,8 @@ def visible_bylines(headline) -> list[str]:
         if len(text.split()) > BYLINE_MAX_WORDS:
             continue
         match = _VISIBLE_BYLINE_RE.match(text)
-        names = match.group("names").strip(" :：-–—") if match else dateline_byline(text)
+        # A place-and-person line only above the story: inside it, "القاهرة: ..." opens a subheading.
+        names = match.group("names").strip(" :：-–—") if match else dateline_byline(text) if not prose else None
         if names and names not in found:
             found.append(names)
     return found

@@ -84,8 +84,19 @@ def json_ld_objects(tree) -> list[dict]:
         except ValueError:
             logger.debug("Unparseable JSON-LD block skipped")
             continue
-        objects.extend(_flatten_json_ld(data))
+        objects.extend(_flatten_json_ld(_decoded(data)))
     return objects
+
+
+def _decoded(data):
+    """JSON-LD with the HTML entities in its strings decoded (JSON itself never needs them)."""
+    if isinstance(data, str):
+        return decode_entities(data)
+    if isinstance(data, list):
+        return [_decoded(entry) for entry in data]
+    if isinstance(data, dict):
+        return {key: _decoded(value) for key, value in data.items()}
+    return data
 
 
 def _flatten_json_ld(data) -> Iterator[dict]:
@@ -131,7 +142,7 @@ def first_meta(tags: dict[str, list[str]], *keys: str) -> str | None:
 
 def _text_of(value) -> str | None:
     if isinstance(value, str):
-        return decode_entities(value.strip()) or None
+        return value.strip() or None
     if isinstance(value, dict):
         return _text_of(value.get("name") or value.get("@value") or value.get("url"))
     if isinstance(value, list) and value:

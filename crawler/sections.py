@@ -77,7 +77,8 @@ def markup_sections(tree, tags: dict[str, list[str]], article: dict) -> list[str
     # Microdata on a visible element: <a itemprop="articleSection">سياسة</a>.
     found += [element.get("content") or element.text_content() for element in tree.xpath("//*[@itemprop='articleSection'][not(self::meta)]")]
     names = (collapse(value) for value in found)
-    return [name for name in dict.fromkeys(names) if name and not is_cms_flag(name)]
+    # A CMS id ("12") or a flag is no section name.
+    return [name for name in dict.fromkeys(names) if any(c.isalpha() for c in name) and not is_cms_flag(name)]
 
 
 def _path_of(href: str | None) -> str:

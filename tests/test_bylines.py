@@ -76,6 +76,12 @@ def test_a_byline_word_deep_in_the_story_is_not_the_byline():
     assert people(html)[0] == []
 
 
+def test_a_place_and_colon_inside_the_story_opens_a_subheading_not_a_byline():
+    html = page(body=f"<h1>الأرصاد تتوقع شبورة</h1><p>{STORY}</p><h3>القاهرة: طقس معتدل</h3><p>{STORY}</p>")
+
+    assert people(html)[0] == []
+
+
 def test_markup_person_wins_over_the_visible_byline():
     head = json_ld({"@type": "NewsArticle", "headline": "خبر", "author": {"@type": "Person", "name": "ليلى حداد"}})
 

@@ -199,6 +199,15 @@ def test_entities_escaped_twice_are_decoded_in_every_text_value():
     assert result["authors"] == ["سامر", "ليلى"]
 
 
+def test_entities_in_json_ld_strings_are_decoded():
+    article = {"@type": "NewsArticle", "headline": "الوزير: &quot;لا زيادة&quot;", "keywords": ["نفط &amp; غاز"],
+               "articleSection": "اقتصاد &amp; أعمال"}  # fmt: skip
+
+    result = metadata(page(json_ld(article)))
+
+    assert (result["title"], result["tags"], result["section"]) == ('الوزير: "لا زيادة"', ["نفط & غاز"], "اقتصاد & أعمال")
+
+
 def test_json_ld_wrapped_in_cdata_is_read():
     data = json.dumps({"@type": "NewsArticle", "headline": "خبر", "author": {"@type": "Person", "name": "ليلى حداد"}}, ensure_ascii=False)
     head = f'<script type="application/ld+json">//<![CDATA[\n{data}\n//]]></script>'
