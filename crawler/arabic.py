@@ -120,6 +120,10 @@ _REMOVE_INVISIBLE = str.maketrans(dict.fromkeys(INVISIBLE_CHARACTERS))
 _REMOVE_INVISIBLE_AND_FIX_PERSIAN = str.maketrans(
     {**dict.fromkeys(INVISIBLE_CHARACTERS), **PERSIAN_TO_ARABIC_LETTERS}
 )
+# The same without tatweel, for text kept as displayed (headlines).
+_HIDDEN_CHARACTERS = BIDI_CONTROLS + ZERO_WIDTH_CHARACTERS
+_REMOVE_HIDDEN = str.maketrans(dict.fromkeys(_HIDDEN_CHARACTERS))
+_REMOVE_HIDDEN_AND_FIX_PERSIAN = str.maketrans({**dict.fromkeys(_HIDDEN_CHARACTERS), **PERSIAN_TO_ARABIC_LETTERS})
 _DIACRITICS_RE = re.compile(
     "[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in ARABIC_DIACRITIC_RANGES) + "]"
 )
@@ -141,15 +145,23 @@ def normalize_text(text: str) -> str:
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
-def normalize_title(text: str) -> str:
-    """Return *text* in the safe normal form, on a single line."""
-    return _collapse_spaces(normalize_characters(text))
+def normalize_title(text: str, keep_tatweel: bool = False) -> str:
+    """Return *text* in the safe normal form, on a single line.
+
+    A headline is kept as displayed (``keep_tatweel``): its tatweel is often
+    orthographic ("لـ«الصباح»", a one-letter preposition held apart from a quote)
+    rather than a justification stretch.
+    """
+    return _collapse_spaces(normalize_characters(text, keep_tatweel))
 
 
-def normalize_characters(text: str) -> str:
+def normalize_characters(text: str, keep_tatweel: bool = False) -> str:
     """Apply the safe per-character rules (invisibles, NFKC, Persian letters), not whitespace."""
-    text = unicodedata.normalize("NFKC", text.translate(_REMOVE_INVISIBLE))
-    return unicodedata.normalize("NFKC", text.translate(_REMOVE_INVISIBLE_AND_FIX_PERSIAN))
+    remove, remove_and_fix = (
+        (_REMOVE_HIDDEN, _REMOVE_HIDDEN_AND_FIX_PERSIAN) if keep_tatweel else (_REMOVE_INVISIBLE, _REMOVE_INVISIBLE_AND_FIX_PERSIAN)
+    )
+    text = unicodedata.normalize("NFKC", text.translate(remove))
+    return unicodedata.normalize("NFKC", text.translate(remove_and_fix))
 
 
 def fold_for_fingerprint(text: str) -> str:

@@ -39,7 +39,7 @@ def normalize_fields(fields: dict) -> dict:
     description = fields.get("description")
     return {
         "text": text,
-        "title": normalize_title(title) if title else title,
+        "title": normalize_title(title, keep_tatweel=True) if title else title,
         "description": normalize_title(description) if description else description,
         "authors": [normalize_title(name) for name in fields.get("authors") or []],
         "tags": [normalize_title(tag) for tag in fields.get("tags") or []],

@@ -26,6 +26,7 @@ from functools import lru_cache
 from lxml import etree
 from lxml import html as lxml_html
 
+from crawler.agencies import AGENCY_PATTERN
 from crawler.dates import find_date_in_text
 
 # --- Pass 1: widget containers in the DOM -----------------------------------
@@ -254,11 +255,8 @@ _WIDGET_LINE_RE = re.compile("|".join(f"(?:{p})" for p in WIDGET_LINE_PATTERNS),
 
 AD_SHORTCODE_RE = re.compile(r"\[/?ad[_\- ]?\d*\]", re.IGNORECASE)
 
-# News agencies: a line that is only an agency name, or "المصدر: ..." is a credit.
-AGENCY_NAMES = (
-    "أ ف ب|ا ف ب|أ.ف.ب|ا.ف.ب|فرانس برس|رويترز|د ب أ|د.ب.أ|أ ش أ|أ.ش.أ|أ ب|وكالات|الأناضول|الاناضول|سبوتنيك|واس|وام|قنا|كونا|"
-    "بترا|سانا|واع|بنا|العمانية|الأناضول|شينخوا|إرنا|ارنا|afp|reuters|ap|dpa|mena"
-)
+# News agencies (crawler.agencies): a line that is only an agency name, or "المصدر: ..." is a credit.
+AGENCY_NAMES = AGENCY_PATTERN
 _AGENCY_LINE_RE = re.compile(
     rf"^[\(\[]?\s*(?:المصدر\s*[:：]?\s*)?(?:{AGENCY_NAMES})(?:\s*[،,/و+\-]\s*(?:{AGENCY_NAMES}))*\s*[\)\]]?\s*\.?$",
     re.IGNORECASE,

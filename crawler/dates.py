@@ -32,8 +32,15 @@ A time ``HH:MM`` or ``HH:MM:SS`` may follow, after a space, comma, dash, "الس
 "at" or ISO's "T". Markers: م / مساء / مساءً and PM are afternoon, ص / صباحا / صباحاً and
 AM are morning; 12 م is noon and 12 ص is midnight. Zones honoured: numeric offsets
 (``+03:00``, ``+0300``, ``GMT+4``, ``(GMT+0400)``), ``Z``/``GMT``/``UTC``, the RFC 2822
-North American names, "بتوقيت مكة" (UTC+3, no daylight saving) and "بتوقيت غرينتش".
-A result without a zone gets ``default_tz``.
+North American names, "بتوقيت مكة" (UTC+3, no daylight saving), "بتوقيت غرينتش" and
+"بتوقيت <capital>" ("بتوقيت القاهرة", "بتوقيت أبوظبي"...), read in the capital's IANA zone at
+the stated date.
+
+``find_stated_date`` returns what the text states and nothing more (``StatedDate``): the
+calendar date, the wall-clock time only if one is written, the UTC offset only if a zone is
+written. ``parse_date`` and ``find_date_in_text`` turn that into an aware datetime for
+comparisons (discovery dates, the state store), with midnight for a missing time and
+``default_tz`` for a missing zone; item dates never take that shortcut.
 
 Rejected (the search then goes on after the rejected start): impossible dates (31 فبراير),
 years outside ``MIN_YEAR`` .. now.year + ``MAX_YEARS_AHEAD``, and dates later than now +
@@ -41,11 +48,14 @@ years outside ``MIN_YEAR`` .. now.year + ``MAX_YEARS_AHEAD``, and dates later th
 and a year below ``MIN_YEAR``, so they are never read; a Gregorian date beside them is.
 """
 
+import datetime as dt
 import logging
 import re
 import unicodedata
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone, tzinfo
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 from crawler.arabic import (
     ALEF,
@@ -217,6 +227,30 @@ NAMED_ZONE_HOURS = {
 
 MECCA_ZONE_NAMES = ("توقيت مكة المكرمة", "توقيت مكة")
 GREENWICH_ZONE_NAMES = ("توقيت غرينتش", "توقيت جرينتش", "توقيت غرينيتش", "توقيت جرينيتش")
+# "بتوقيت <capital>": the capital's IANA zone, read at the stated date (Cairo and Beirut
+# keep daylight saving). Amman is left out: folded, "عمان" is also Oman, an hour apart.
+CITY_ZONE_NAMES = {
+    "توقيت القاهرة": "Africa/Cairo",
+    "توقيت الرياض": "Asia/Riyadh",
+    "توقيت أبوظبي": "Asia/Dubai",
+    "توقيت أبو ظبي": "Asia/Dubai",
+    "توقيت دبي": "Asia/Dubai",
+    "توقيت الإمارات": "Asia/Dubai",
+    "توقيت الدوحة": "Asia/Qatar",
+    "توقيت الكويت": "Asia/Kuwait",
+    "توقيت المنامة": "Asia/Bahrain",
+    "توقيت مسقط": "Asia/Muscat",
+    "توقيت بيروت": "Asia/Beirut",
+    "توقيت دمشق": "Asia/Damascus",
+    "توقيت بغداد": "Asia/Baghdad",
+    "توقيت القدس": "Asia/Jerusalem",
+    "توقيت الرباط": "Africa/Casablanca",
+    "توقيت الجزائر": "Africa/Algiers",
+    "توقيت تونس": "Africa/Tunis",
+    "توقيت طرابلس": "Africa/Tripoli",
+    "توقيت الخرطوم": "Africa/Khartoum",
+    "توقيت صنعاء": "Asia/Aden",
+}
 
 
 def _build_fold_table() -> dict[int, str | None]:
@@ -260,6 +294,7 @@ _MONTH_NUMBERS = {
 }
 _AM_MARKERS = frozenset(map(_fold, AM_MARKERS))
 _MECCA_ZONES = frozenset(map(_fold, MECCA_ZONE_NAMES))
+_CITY_ZONES = {_fold(name): zone for name, zone in CITY_ZONE_NAMES.items()}
 
 # A letter on either side of a word means we are inside a longer word ("اب" in "الشباب").
 _NO_LETTER_BEFORE = r"(?<![^\W\d_])"
@@ -296,7 +331,7 @@ def _build_date_pattern() -> re.Pattern[str]:
     clock = r"(?<!\d)(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:[.,]\d{1,9})?)?(?!\d)"
     # "a.m." ends in a dot, so the end check is "no letter follows" rather than \b.
     meridiem = rf"(?:\s*(?P<ampm>{_alternation(AM_MARKERS + PM_MARKERS)}){_NO_LETTER_AFTER})?"
-    arabic_zone = _alternation(MECCA_ZONE_NAMES + GREENWICH_ZONE_NAMES)
+    arabic_zone = _alternation(MECCA_ZONE_NAMES + GREENWICH_ZONE_NAMES + tuple(CITY_ZONE_NAMES))
     zone = (
         r"(?:\s*\(?\s*(?:"
         r"(?:gmt|utc|ut)\s*(?P<zs1>[+-])\s*(?P<zh1>\d{1,2})(?::?(?P<zm1>\d{2}))?"
@@ -315,7 +350,51 @@ _URL_DATE_PATTERN = re.compile(
     r"/(?P<y>\d{4})(?P<sep>[/\-_])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?=[/\-_.]|$)"
     # Eight digits only as a whole path segment: inside a longer number they are an ID.
     r"|/(?P<cy>\d{4})(?P<cm>\d{2})(?P<cd>\d{2})(?=/|$)"
+    # Year, section, month, day: "/2013/middle_east/8/3/" (older portal URLs).
+    r"|/(?P<sy>\d{4})/[^\W\d][\w\-]*/(?P<sm>\d{1,2})/(?P<sd>\d{1,2})(?=/)"
 )
+
+
+@dataclass(frozen=True)
+class StatedDate:
+    """A date exactly as precise as its source states it.
+
+    ``time`` is the local wall-clock time, or None when only the date is written;
+    ``utc_offset`` is the offset the source states (a numeric offset, "Z", "GMT",
+    "بتوقيت مكة"), or None when it states none. Nothing is ever filled in by guessing.
+    """
+
+    date: dt.date
+    time: dt.time | None = None
+    utc_offset: timedelta | None = None
+    raw: str = ""
+
+    @property
+    def instant(self) -> datetime | None:
+        """The aware moment, when both the time and the offset are known."""
+        if self.time is None or self.utc_offset is None:
+            return None
+        return datetime.combine(self.date, self.time, tzinfo=timezone(self.utc_offset))
+
+    def to_datetime(self, default_tz: tzinfo = timezone.utc) -> datetime:
+        """An aware datetime for comparisons: midnight when no time, ``default_tz`` when no offset."""
+        zone = timezone(self.utc_offset) if self.utc_offset is not None else default_tz
+        return datetime.combine(self.date, self.time or dt.time(0, 0), tzinfo=zone)
+
+    def isoformat(self) -> str:
+        """ISO 8601 with exactly the stated precision: ``2025-04-15``, ``2025-04-15T13:40:00``
+        or ``2025-04-15T13:40:00+01:00`` (``parse_timestamp`` reads all three)."""
+        if self.time is None:
+            return self.date.isoformat()
+        if self.utc_offset is None:
+            return datetime.combine(self.date, self.time).isoformat(timespec="seconds")
+        return self.to_datetime().isoformat(timespec="seconds")
+
+    def with_offset(self, utc_offset: timedelta) -> "StatedDate":
+        return replace(self, utc_offset=utc_offset)
+
+    def date_only(self) -> "StatedDate":
+        return replace(self, time=None, utc_offset=None)
 
 
 def parse_date(
@@ -334,36 +413,54 @@ def find_date_in_text(
     text: str, *, now: datetime | None = None, default_tz: tzinfo = timezone.utc
 ) -> tuple[datetime, str] | None:
     """Return the first plausible Gregorian date in *text* and the raw substring it came from."""
+    stated = find_stated_date(text, now=now, default_tz=default_tz)
+    return (stated.to_datetime(default_tz), stated.raw) if stated else None
+
+
+def find_stated_date(
+    text: str, *, now: datetime | None = None, default_tz: tzinfo = timezone.utc
+) -> StatedDate | None:
+    """Return the first plausible Gregorian date in *text*, as precise as it is written.
+
+    ``default_tz`` only places a date without a zone in time for the plausibility check.
+    """
     if not text:
         return None
     now = _aware_now(now)
     folded, origins = _fold_with_positions(text)
     position = 0
     while (match := DATE_PATTERN.search(folded, position)) is not None:
-        parsed = _datetime_from_match(match, default_tz)
-        if parsed is not None and is_plausible_date(parsed, now=now):
+        stated = _stated_from_match(match)
+        if stated is not None and is_plausible_date(stated.to_datetime(default_tz), now=now):
             raw = text[origins[match.start()] : origins[match.end() - 1] + 1]
-            return parsed, raw.strip()
+            return replace(stated, raw=raw.strip())
         position = match.start() + 1
     return None
 
 
 def date_from_url(url: str, *, now: datetime | None = None) -> datetime | None:
     """Return the date in the path of *url* (``/2020/8/24/``, ``/20240520/``...) at 00:00 UTC."""
+    stated = stated_date_from_url(url, now=now)
+    return stated.to_datetime() if stated else None
+
+
+def stated_date_from_url(url: str, *, now: datetime | None = None) -> StatedDate | None:
+    """The calendar date in the path of *url*, date only (a URL never states a time)."""
     path = unquote(urlsplit(url).path).translate(DIGITS_TO_ASCII)
     now = _aware_now(now)
     for match in _URL_DATE_PATTERN.finditer(path):
-        fields = [match.group(name) for name in ("y", "m", "d")]
-        if fields[0] is None:
-            fields = [match.group(name) for name in ("cy", "cm", "cd")]
-        parsed = _make_datetime(*map(int, fields), tz=timezone.utc)
+        for names in (("y", "m", "d"), ("cy", "cm", "cd"), ("sy", "sm", "sd")):
+            if match.group(names[0]) is not None:
+                fields = [int(match.group(name)) for name in names]
+        parsed = _make_datetime(*fields, tz=timezone.utc)
         if parsed is not None and is_plausible_date(parsed, now=now):
-            return parsed
+            return StatedDate(parsed.date(), raw=url)
     return None
 
 
 def parse_timestamp(value: str | None) -> datetime | None:
-    """An ISO 8601 timestamp we wrote ourselves (item fields, state); naive means UTC."""
+    """An ISO 8601 timestamp we wrote ourselves (item fields, state, discovery dates as
+    stated); naive means UTC and a bare date its midnight, for comparisons only."""
     if not value:
         return None
     try:
@@ -397,14 +494,20 @@ def _aware_now(now: datetime | None) -> datetime:
     return now if now.tzinfo is not None else now.replace(tzinfo=timezone.utc)
 
 
-def _datetime_from_match(match: re.Match[str], default_tz: tzinfo) -> datetime | None:
+def _stated_from_match(match: re.Match[str]) -> StatedDate | None:
     groups = match.groupdict()
     date = _date_fields(groups)
     time = _time_fields(groups)
-    zone = _zone(groups, default_tz)
-    if date is None or time is None or zone is None:
+    zone = _zone(groups)
+    if date is None or time is None or zone is _INVALID_ZONE:
         return None
-    return _make_datetime(*date, *time, tz=zone)
+    day = _make_datetime(*date, tz=timezone.utc)
+    if day is None:
+        return None
+    clock = dt.time(*time) if groups["hh"] is not None else None
+    # A named zone (ZoneInfo) has the offset of the stated moment, daylight saving included.
+    offset = zone.utcoffset(datetime.combine(day.date(), clock or dt.time(0, 0))) if zone is not None else None
+    return StatedDate(day.date(), clock, offset)
 
 
 def _make_datetime(year: int, month: int, day: int, *time: int, tz: tzinfo) -> datetime | None:
@@ -461,17 +564,25 @@ def _time_fields(groups: dict[str, str | None]) -> tuple[int, int, int] | None:
     return hour, minute, second
 
 
-def _zone(groups: dict[str, str | None], default_tz: tzinfo) -> tzinfo | None:
+# A zone that is written but impossible ("+25:00"): the whole expression is not a date.
+_INVALID_ZONE = timezone(timedelta(0), "invalid")
+
+
+def _zone(groups: dict[str, str | None]) -> tzinfo | None:
+    """The zone the expression states, None when it states none, ``_INVALID_ZONE`` when it is impossible."""
     for sign_group, hours_group, minutes_group in (("zs1", "zh1", "zm1"), ("zs2", "zh2", "zm2")):
         if groups[sign_group]:
             offset = timedelta(
                 hours=int(groups[hours_group]), minutes=int(groups[minutes_group] or 0)
             )
             if offset > MAX_UTC_OFFSET or int(groups[minutes_group] or 0) > 59:
-                return None
+                return _INVALID_ZONE
             return timezone(-offset if groups[sign_group] == "-" else offset)
     if groups["zname"]:
         return timezone(timedelta(hours=NAMED_ZONE_HOURS[groups["zname"]]))
     if groups["zarabic"]:
-        return MECCA_TIME if " ".join(groups["zarabic"].split()) in _MECCA_ZONES else timezone.utc
-    return default_tz
+        name = " ".join(groups["zarabic"].split())
+        if name in _CITY_ZONES:
+            return ZoneInfo(_CITY_ZONES[name])
+        return MECCA_TIME if name in _MECCA_ZONES else timezone.utc
+    return None

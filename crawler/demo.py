@@ -55,7 +55,8 @@ def run_demo(output_dir: Path) -> int:
     for path in files:
         print(f"  {path}")
     for record in records:
-        print(f"  - {record['published_at'] or 'no date':25}  {record['title']}")
+        when = record.get("published_at") or record.get("published_date") or "no date"
+        print(f"  - {when:25}  {record['title']}")
     if dropped:
         print("Dropped pages: " + ", ".join(f"{reason}={n}" for reason, n in sorted(dropped.items())))
     print(f"Log: {crawler.news_log_path}")

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 from lxml import etree
 
-from crawler.dates import parse_date
+from crawler.dates import find_stated_date
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +39,24 @@ class SitemapEntry:
     news_title: str | None = None
     news_publication_date: datetime | None = None
     news_language: str | None = None
+    # The same two dates as precise as the sitemap states them (no time, no offset
+    # when it gives none): extraction takes a page's missing UTC offset from them.
+    lastmod_as_stated: str | None = None
+    news_publication_date_as_stated: str | None = None
 
     @property
     def best_date(self) -> datetime | None:
         """The date that says when the article last changed, for incremental runs."""
         dates = [d for d in (self.lastmod, self.news_publication_date) if d]
         return max(dates) if dates else None
+
+    @property
+    def best_date_as_stated(self) -> str | None:
+        """``best_date`` as the sitemap wrote it (see ``StatedDate.isoformat``)."""
+        best = self.best_date
+        if best is None:
+            return None
+        return self.lastmod_as_stated if best == self.lastmod else self.news_publication_date_as_stated
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,7 @@ class FeedEntry:
     link: str
     title: str | None
     published: datetime | None
+    published_as_stated: str | None = None  # as precise as the feed states it
 
 
 class DecompressionError(ValueError):
@@ -148,13 +161,17 @@ def parse_sitemap(body: bytes, base_url: str = "", now: datetime | None = None) 
             publication = next((c for c in news if _local(c.tag) == "publication"), None)
             if publication is not None:
                 news_language = _child_text(publication, "language")
+        lastmod_stated = find_stated_date(lastmod, now=now) if lastmod else None
+        news_stated = find_stated_date(news_date, now=now) if news_date else None
         entries.append(
             SitemapEntry(
                 loc=loc,
-                lastmod=parse_date(lastmod, now=now) if lastmod else None,
+                lastmod=lastmod_stated.to_datetime() if lastmod_stated else None,
                 news_title=news_title,
-                news_publication_date=parse_date(news_date, now=now) if news_date else None,
+                news_publication_date=news_stated.to_datetime() if news_stated else None,
                 news_language=news_language,
+                lastmod_as_stated=lastmod_stated.isoformat() if lastmod_stated else None,
+                news_publication_date_as_stated=news_stated.isoformat() if news_stated else None,
             )
         )
     return Sitemap(kind, tuple(entries))
@@ -198,7 +215,15 @@ def read_feed(body: bytes, base_url: str = "", now: datetime | None = None) -> F
         if not link.startswith(("http://", "https://")):
             continue
         raw_date = entry.get("published") or entry.get("updated") or entry.get("created")
-        entries.append(FeedEntry(link=link, title=entry.get("title"), published=parse_date(raw_date, now=now) if raw_date else None))
+        stated = find_stated_date(raw_date, now=now) if raw_date else None
+        entries.append(
+            FeedEntry(
+                link=link,
+                title=entry.get("title"),
+                published=stated.to_datetime() if stated else None,
+                published_as_stated=stated.isoformat() if stated else None,
+            )
+        )
     return Feed(version=parsed.get("version") or "", entries=entries)
 
 

@@ -9,6 +9,9 @@ DIR holds pages in the format of ``shared/eval/arabic-news`` (``NN.html``,
 prints word-level precision, recall and F1 against the expected text, the
 number of boilerplate strings leaked, and whether title and publication date
 match where the page's JSON gives them; then the means for both extractors.
+Then the metadata table: for each page whose JSON has ``expected_meta``,
+whether our title, publication date, date with time and offset, authors,
+agency and section match it, and the accuracy of each field against its target.
 
 Two more tables follow. The markup-robustness table runs every page again under
 each change of ``crawler.markup_variants`` (class and id values hashed; labelled
@@ -34,11 +37,14 @@ import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import trafilatura
 
+from crawler.agencies import agency_of
 from crawler.article import article_from_html
+from crawler.dates import parse_timestamp
 from crawler.extract import NotAnArticle, decode_html
 from crawler.markup_variants import VARIANTS
 
@@ -352,7 +358,84 @@ def evaluate(directories: list[Path], verbose: bool = False) -> tuple[dict, dict
     negatives = [page for directory in directories for page in find_negatives(directory)]
     if negatives:
         print_negatives_table(negative_outcomes(negatives))
+    print_metadata_table(metadata_scores(pages))
     return ours_mean, bare_mean
+
+
+# --- metadata ----------------------------------------------------------------
+
+META_FIELDS = ("title", "date", "date+time+offset", "authors", "agency", "section")
+# The issue's targets, in percent of the pages with labels.
+META_TARGETS = {"title": 100.0, "date": 100.0, "authors": 100.0, "agency": 95.0, "section": 95.0}
+_HIDDEN = re.compile("[\u200b-\u200f\u061c\u202a-\u202e\u2060\u2066-\u2069\ufeff\u00ad]")
+
+
+def comparable_text(text: str | None) -> str:
+    """Text as displayed, compared: NFKC, invisible marks and spacing ignored, tatweel kept."""
+    return " ".join(_HIDDEN.sub("", unicodedata.normalize("NFKC", text or "")).split())
+
+
+def canonical_agency(name: str | None) -> str | None:
+    return (agency_of(name) or comparable_text(name)) if name else None
+
+
+def expected_instant(stated: dict) -> datetime | None:
+    if not stated.get("time") or not stated.get("utc_offset"):
+        return None
+    return datetime.fromisoformat(f"{stated['date']}T{stated['time']}{stated['utc_offset']}")
+
+
+def date_and_time_match(expected: dict | None, result: dict) -> bool:
+    """Date, time and offset, each exactly as precise as the page states it."""
+    if not expected:
+        return result.get("published_date") is None
+    if result.get("published_date") != expected["date"]:
+        return False
+    if expected.get("time") is None:
+        return result.get("published_time") is None and result.get("published_at") is None
+    if expected.get("utc_offset") is None:
+        return (result.get("published_time") or "")[:5] == expected["time"][:5] and result.get("published_at") is None
+    ours_at = parse_timestamp(result.get("published_at"))
+    return ours_at is not None and ours_at.replace(second=0) == expected_instant(expected)
+
+
+def metadata_marks(expected: dict, result: dict) -> dict[str, bool]:
+    published = expected.get("published")
+    return {
+        "title": comparable_text(result.get("title")) == comparable_text(expected.get("title")),
+        "date": result.get("published_date") == (published or {}).get("date"),
+        "date+time+offset": date_and_time_match(published, result),
+        "authors": sorted(map(comparable_text, result.get("authors") or [])) == sorted(map(comparable_text, expected.get("authors") or [])),
+        "agency": canonical_agency(result.get("agency")) == canonical_agency(expected.get("agency")),
+        "section": comparable_text(result.get("section")) == comparable_text(expected.get("section")),
+    }
+
+
+def metadata_scores(pages: list[EvalPage]) -> list[tuple[str, dict[str, bool]]]:
+    return [(page.name, metadata_marks(page.info["expected_meta"], ours(page))) for page in pages if page.info.get("expected_meta")]
+
+
+def metadata_accuracy(scores: list[tuple[str, dict[str, bool]]]) -> dict[str, float]:
+    n = len(scores) or 1
+    return {field: 100.0 * sum(marks[field] for _, marks in scores) / n for field in META_FIELDS}
+
+
+def print_metadata_table(scores: list[tuple[str, dict[str, bool]]]) -> dict[str, float]:
+    widths = [max(len(field), 5) for field in META_FIELDS]
+    print("\nmetadata (ours against expected_meta)")
+    print(f"{'page':32} " + " ".join(f"{field:>{width}}" for field, width in zip(META_FIELDS, widths)))
+    for name, marks in scores:
+        print(f"{name:32} " + " ".join(f"{_mark(marks[field]):>{width}}" for field, width in zip(META_FIELDS, widths)))
+    accuracy = metadata_accuracy(scores)
+    print(f"{f'accuracy ({len(scores)} pages)':32} " + " ".join(f"{accuracy[field]:>{width - 1}.1f}%" for field, width in zip(META_FIELDS, widths)))
+    targets = [f"{META_TARGETS[field]:.0f}%" if field in META_TARGETS else "-" for field in META_FIELDS]
+    print(f"{'target':32} " + " ".join(f"{target:>{width}}" for target, width in zip(targets, widths)))
+    verdicts = [
+        "-" if field not in META_TARGETS else "met" if accuracy[field] >= META_TARGETS[field] else "MISSED"
+        for field in META_FIELDS
+    ]
+    print(f"{'':32} " + " ".join(f"{verdict:>{width}}" for verdict, width in zip(verdicts, widths)))
+    return accuracy
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,7 @@ from lxml import html as lxml_html
 from scrapy.http import HtmlResponse
 
 from crawler import cleanup
+from crawler.bylines import agency_from_body
 from crawler.article_detection import (
     LINK_LINE_MIN_DENSITY,
     PROSE,
@@ -37,7 +38,8 @@ from crawler.article_detection import (
     judge_body,
     page_label,
 )
-from crawler.metadata import page_metadata
+from crawler.metadata import decode_entities, page_metadata
+from crawler.page_dates import DateContext
 from crawler.page_blocks import PageBlocks
 
 logger = logging.getLogger(__name__)
@@ -79,6 +81,10 @@ class ExtractOptions:
     prune_xpath: str | None = None
     site_names: tuple[str, ...] = field(default_factory=tuple)
     min_words: int = MIN_ARTICLE_WORDS
+    # The source's IANA time zone and the sitemap/feed date of this URL (as stated):
+    # they place a page time written without an offset (crawler.page_dates).
+    timezone: str | None = None
+    discovered_date: str | None = None
 
 
 def _response(body: bytes, content_type: str | None) -> HtmlResponse:
@@ -203,7 +209,7 @@ def main_text_lines(tree, url: str, prune_xpath: str | None, options: dict = TRA
     """trafilatura's body text, one paragraph per line (trafilatura works on a copy: the tree stays as it is)."""
     document = trafilatura.bare_extraction(tree, url=url, prune_xpath=prune_xpath, **options)
     text = getattr(document, "text", None) if document is not None else None
-    return text.splitlines() if text else []
+    return decode_entities(text).splitlines() if text else []
 
 
 def pruned_tree(html: str | bytes, prune_xpath: str | None):
@@ -307,7 +313,8 @@ def standfirst(lines: list[BodyLine], blocks: PageBlocks, titles: list[str]) -> 
 def extract_article(html: str | bytes, url: str, options: ExtractOptions = ExtractOptions(), now: datetime | None = None) -> dict:
     """The article fields of one page; raises ``NotAnArticle`` for anything else."""
     tree = parse_html(html)
-    meta = page_metadata(tree, url, options.site_names, now=now)
+    dates = DateContext(discovered=options.discovered_date, timezone=options.timezone)
+    meta = page_metadata(tree, url, options.site_names, now=now, dates=dates)
     declared_article = page_label(tree, meta.pop("declares_article"))
     headlines = [meta["title"] or "", *(" ".join(h.text_content().split()) for h in tree.iter("h1"))]
     lead = find_lead_paragraph(tree, meta["description"])
@@ -315,16 +322,20 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions = Extra
     credits = [*meta.pop("site_names"), *meta["authors"]]
     cleanup.strip_invisible_elements(tree)
     cleanup.prune_widget_elements(tree, options.prune_xpath)
-    body = cleanup.clean_body_lines(main_text_lines(tree, url, None), headlines, credits, link_texts)
+    raw_lines = main_text_lines(tree, url, None)
+    body = cleanup.clean_body_lines(raw_lines, headlines, credits, link_texts)
     lines, blocks, verdict = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
     if verdict is not None and verdict[0] == "no_article_body":
         # Precision mode finds no prose on some "div soup" templates (paragraphs
         # as bare <div>s); the default mode with its fallback extractors tries again.
         tree = pruned_tree(html, options.prune_xpath)
-        body = cleanup.clean_body_lines(main_text_lines(tree, url, None, FALLBACK_OPTIONS), headlines, credits, link_texts)
+        raw_lines = main_text_lines(tree, url, None, FALLBACK_OPTIONS)
+        body = cleanup.clean_body_lines(raw_lines, headlines, credits, link_texts)
         lines, blocks, verdict = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
     if verdict is not None:
         raise NotAnArticle(*verdict)
+    # Datelines and sign-offs credit the agency; cleanup has just removed them from the body.
+    meta["agency"] = meta["agency"] or agency_from_body(raw_lines, body)
     story = with_lost_subheadings(lines, blocks, headlines)
     if not meta["description"]:
         # A page's description names its standfirst (``find_lead_paragraph``); without one, the

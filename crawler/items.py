@@ -7,7 +7,9 @@ and the pipelines (the raw page, discovery hints) and are never written.
 
 import scrapy
 
-SCHEMA_VERSION = 1
+# 2: the date fields split by precision (published_date/_time beside published_at, same
+# for modified); *_at is null unless both the time and the UTC offset are known.
+SCHEMA_VERSION = 2
 
 ARTICLE_FIELDS = (
     "url",
@@ -19,7 +21,11 @@ ARTICLE_FIELDS = (
     "authors",
     "agency",
     "published_at",
+    "published_date",
+    "published_time",
     "modified_at",
+    "modified_date",
+    "modified_time",
     "date_raw",
     "description",
     "image",
@@ -39,7 +45,8 @@ INTERNAL_FIELDS = (
     "html",  # decoded page text, dropped once extracted
     "prune_xpath",  # per-source widget XPath, from the registry
     "site_names",  # the outlet's names: stripped from titles, never authors
-    "discovered_date",  # sitemap lastmod / news date / feed date, if any
+    "timezone",  # the source's IANA time zone, for page times written without an offset
+    "discovered_date",  # sitemap lastmod / news date / feed date, if any, as precise as stated
     "fingerprint_text",  # lossy-folded text, computed once for dedup
     "minhash",  # (band hashes, signature) of the folded text, for near-duplicates
     "content_type",  # the response's Content-Type header, for decoding the raw body

@@ -4,10 +4,21 @@ Sources are tried from the most to the least reliable: JSON-LD, then meta
 tags, then visible page elements (h1, bylines, the date line, breadcrumbs),
 then the URL. All functions are pure and read the tree without changing it,
 so they run before the widget pruning that extraction does.
+
+This module reads the markup and the headline; people and agency are in
+``crawler.bylines``, dates in ``crawler.page_dates``, the section in
+``crawler.sections``. Every text value is read with its HTML entities decoded
+(CMSs escape twice: ``&amp;quot;`` in a meta tag is a quote on the page).
+
+The title is the headline the page displays: the ``<h1>`` that shares most of its
+words with the declared title (og:title, JSON-LD headline, ``<title>``), even when
+they differ in wording; else the declared title without its " | Site name" part;
+on a page that declares no title, its one content ``<h1>``.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -15,7 +26,10 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
-from crawler.dates import date_from_url, find_date_in_text, parse_date, to_iso
+from crawler.arabic import fold_for_fingerprint
+from crawler.bylines import extract_people
+from crawler.page_dates import DateContext, extract_dates
+from crawler.sections import extract_section
 from crawler.urls import same_site
 
 logger = logging.getLogger(__name__)
@@ -35,71 +49,34 @@ ARTICLE_TYPES = frozenset(
     }
 )
 
-# Known agencies: credited in `agency`, never listed as authors.
-AGENCIES = {
-    "أ ف ب": "AFP",
-    "ا ف ب": "AFP",
-    "فرانس برس": "AFP",
-    "وكالة فرانس برس": "AFP",
-    "afp": "AFP",
-    "رويترز": "Reuters",
-    "وكالة رويترز": "Reuters",
-    "reuters": "Reuters",
-    "أسوشيتد برس": "AP",
-    "اسوشيتد برس": "AP",
-    "ap": "AP",
-    "د ب أ": "DPA",
-    "dpa": "DPA",
-    "أ ش أ": "MENA",
-    "وكالة أنباء الشرق الأوسط": "MENA",
-    "mena": "MENA",
-    "الأناضول": "Anadolu",
-    "وكالة الأناضول": "Anadolu",
-    "بترا": "Petra",
-    "وكالة الأنباء الأردنية": "Petra",
-    "واس": "SPA",
-    "وام": "WAM",
-    "قنا": "QNA",
-    "كونا": "KUNA",
-    "سانا": "SANA",
-    "وكالات": "agencies",
-}
-
-# Words that, in an author field, mean "the newsroom" rather than a person.
-NON_PERSON_WORDS = ("فريق", "هيئة التحرير", "التحرير", "المحرر", "newsroom", "staff", "editorial", "desk", "بوابة", "موقع", "صحيفة", "جريدة", "قناة", "شبكة")
-
-BYLINE_PREFIX_RE = re.compile(
-    r"^\s*(?:كتب|كتبت|بقلم|إعداد|اعداد|تقرير|تحرير|حوار|ترجمة|by|author|الكاتب)\s*[:،,]?\s*", re.IGNORECASE
-)
 TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:«»/]\s+|\s*\|\s*|\s+::\s+")
 
-# Cheap substring tests guard the costly whole-token test: XPath string
-# functions run on every element of a page of a thousand or more.
-BYLINE_XPATH = (
-    "//*[@rel='author' or @itemprop='author' or "
-    "(contains(@class, 'author') and (contains(concat(' ', normalize-space(@class), ' '), ' author ') or "
-    "contains(@class, 'author-name'))) or contains(@class, 'byline')]"
-)
-# Date elements outside the site's own header, navigation and footer, which
-# often show today's date rather than the article's.
-DATE_ELEMENT_XPATH = (
-    "(//time | //*[(@class and (contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'publish') or "
-    "contains(@class, 'posted') or contains(@class, 'meta'))) or (@id and contains(@id, 'date'))])"
-    "[not(ancestor::nav) and not(ancestor::footer) and not(ancestor::header[not(ancestor::article)])]"
-)
-BREADCRUMB_XPATH = (
-    "//*[contains(@class, 'breadcrumb') or contains(@id, 'breadcrumb') or @aria-label='breadcrumb']"
-)
-HOME_CRUMBS = {"الرئيسية", "الرئيسيه", "الصفحة الرئيسية", "home", "الرئيسة"}
-# Visible date lines are short; longer elements are story text that may quote dates.
-DATE_ELEMENT_MAX_CHARS = 120
+# The <h1> is the displayed headline when it shares this share of words with the
+# declared title (of the longer of the two): BBC's h1 "أصدقاء الطيار ... آرون بوشنيل ..."
+# beside og:title "آرون بوشنيل: أصدقاء الطيار ..." shares 0.9; a logo or section h1 under 0.3.
+HEADLINE_MIN_OVERLAP = 0.5
+# A lone content <h1> without a declared title to compare with is a headline from this length.
+HEADLINE_MIN_WORDS = 4
+_CHROME_ANCESTORS = "ancestor::header | ancestor::nav | ancestor::footer | ancestor::aside"
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
+
+
+def decode_entities(text: str) -> str:
+    """HTML entities a CMS left in a value (escaped twice: ``&amp;quot;`` arrives as ``&quot;``)."""
+    for _ in range(2):
+        if "&" not in text or not _ENTITY.search(text):
+            break
+        text = _ENTITY.sub(lambda match: html.unescape(match.group(0)), text)
+    return text
 
 
 def json_ld_objects(tree) -> list[dict]:
     """Every JSON-LD object on the page, with @graph lists flattened."""
     objects: list[dict] = []
     for script in tree.xpath("//script[@type='application/ld+json']"):
-        raw = (script.text or "").strip()
+        # Old templates wrap the block in CDATA markers ("//<![CDATA[ ... //]]>").
+        raw = _CDATA.sub("", (script.text or "").strip())
         if not raw:
             continue
         try:
@@ -107,8 +84,19 @@ def json_ld_objects(tree) -> list[dict]:
         except ValueError:
             logger.debug("Unparseable JSON-LD block skipped")
             continue
-        objects.extend(_flatten_json_ld(data))
+        objects.extend(_flatten_json_ld(_decoded(data)))
     return objects
+
+
+def _decoded(data):
+    """JSON-LD with the HTML entities in its strings decoded (JSON itself never needs them)."""
+    if isinstance(data, str):
+        return decode_entities(data)
+    if isinstance(data, list):
+        return [_decoded(entry) for entry in data]
+    if isinstance(data, dict):
+        return {key: _decoded(value) for key, value in data.items()}
+    return data
 
 
 def _flatten_json_ld(data) -> Iterator[dict]:
@@ -141,7 +129,7 @@ def meta_tags(tree) -> dict[str, list[str]]:
         key = meta.get("property") or meta.get("name") or meta.get("itemprop")
         content = meta.get("content")
         if key and content and content.strip():
-            tags.setdefault(key.strip().lower(), []).append(content.strip())
+            tags.setdefault(key.strip().lower(), []).append(decode_entities(content.strip()))
     return tags
 
 
@@ -167,8 +155,10 @@ def _collapse(text: str) -> str:
 
 
 def site_names_of(tags: dict[str, list[str]], objects: list[dict], extra: Iterable[str] = ()) -> list[str]:
+    """The outlet's names: the caller's, the declared ones, and its social handle ("@BBCArabic")."""
     names = list(extra)
-    names += tags.get("og:site_name", []) + tags.get("application-name", [])
+    names += tags.get("og:site_name", []) + tags.get("application-name", []) + tags.get("apple-mobile-web-app-title", [])
+    names += [handle.lstrip("@") for handle in tags.get("twitter:site", []) if handle.startswith("@")]
     for obj in objects:
         if _types(obj) & {"organization", "newsmediaorganization", "website"}:
             if name := _text_of(obj.get("name")):
@@ -177,6 +167,23 @@ def site_names_of(tags: dict[str, list[str]], objects: list[dict], extra: Iterab
             if name := _text_of(publisher):
                 names.append(name)
     return [name for name in dict.fromkeys(_collapse(n) for n in names) if name]
+
+
+# A logo's alt text names the outlet, often in the other script than og:site_name.
+LOGO_NAME_MAX_WORDS = 4
+
+
+def logo_names(tree, url: str) -> list[str]:
+    """Alt texts of images that link to the site's home page (its logo)."""
+    parts = urlsplit(url)
+    homes = {"/", f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://{parts.netloc}/"}
+    names = []
+    for image in tree.xpath("//a[@href]//img[@alt]")[:50]:
+        link = next(image.iterancestors("a"))
+        alt = _collapse(image.get("alt") or "")
+        if link.get("href", "").strip() in homes and alt and len(alt.split()) <= LOGO_NAME_MAX_WORDS:
+            names += [part for part in (p.strip() for p in TITLE_SEPARATORS_RE.split(alt)) if part]
+    return list(dict.fromkeys(names))
 
 
 def strip_site_suffix(title: str, site_names: Iterable[str], host: str = "") -> str:
@@ -210,181 +217,71 @@ def _site_key(name: str) -> str:
     return re.sub(r"[\W_]+", "", name.lower().replace("www.", "").removesuffix(".com"))
 
 
-def extract_title(tree, tags, article: dict, site_names: list[str], host: str) -> str | None:
-    h1 = next((_collapse(h.text_content()) for h in tree.iter("h1") if h.text_content().strip()), None)
-    candidates = [
+def declared_title(tags, article: dict, tree) -> str | None:
+    """The title the markup declares, suffix and all: JSON-LD headline, og:title, <title>."""
+    for candidate in (
         _text_of(article.get("headline")),
         first_meta(tags, "og:title", "twitter:title"),
-        _collapse(tree.findtext(".//title") or "") or None,
-    ]
-    for candidate in candidates:
-        if not candidate:
-            continue
-        title = strip_site_suffix(candidate, site_names, host)
-        # A page's <h1> is often the clean headline inside a suffixed <title>.
-        if h1 and h1 != title and h1 in title:
-            return h1
-        return title
-    return h1
-
-
-def split_people(value) -> list[str]:
-    """Names from a JSON-LD author value or a byline string."""
-    if isinstance(value, list):
-        return [name for entry in value for name in split_people(entry)]
-    if isinstance(value, dict):
-        name = _text_of(value.get("name"))
-        if _types(value) & {"organization", "newsmediaorganization"}:
-            # An organization is never a person, but an agency is still credited.
-            return [name] if name and agency_of(name) else []
-        return split_people(name)
-    if not isinstance(value, str):
-        return []
-    value = BYLINE_PREFIX_RE.sub("", _collapse(value))
-    # A standalone "و" joins two names; an attached one may begin a name (وليد).
-    parts = re.split(r"\s*(?:[,،;|]|\s+و\s+|\s+and\s+|\s+&\s+)\s*", value)
-    return [part.strip(" .-–—:") for part in parts if part.strip(" .-–—:")]
-
-
-def agency_of(name: str) -> str | None:
-    key = _collapse(name.strip("()[] ")).lower()
-    return AGENCIES.get(key)
-
-
-def is_person_name(name: str, site_names: Iterable[str]) -> bool:
-    if not 2 <= len(name) <= 60 or name.startswith("http") or "@" in name:
-        return False
-    if len(name.split()) > 5:
-        return False
-    lowered = name.lower()
-    if any(word in lowered for word in NON_PERSON_WORDS):
-        return False
-    key = _site_key(name)
-    return not any(key and (key == _site_key(site) or _site_key(site) in key) for site in site_names if _site_key(site))
-
-
-def extract_people(tree, tags, article: dict, site_names: list[str]) -> tuple[list[str], str | None]:
-    """(authors, agency): people only; an agency found among them is returned apart."""
-    raw: list[str] = []
-    raw += split_people(article.get("author"))
-    for key in ("author", "article:author", "dc.creator", "sailthru.author", "parsely-author"):
-        for value in tags.get(key, []):
-            raw += split_people(value)
-    if not raw:
-        for element in tree.xpath(BYLINE_XPATH)[:3]:
-            text = _collapse(element.text_content())
-            if 0 < len(text) <= 80:
-                raw += split_people(text)
-    authors: list[str] = []
-    agency = None
-    for name in raw:
-        if found := agency_of(name):
-            agency = agency or found
-        elif is_person_name(name, site_names) and name not in authors:
-            authors.append(name)
-    return authors, agency
-
-
-def _parse_first(values: Iterable[str | None], now: datetime | None) -> tuple[datetime, str] | None:
-    for raw in values:
-        if raw and (parsed := parse_date(raw, now=now)):
-            return parsed, raw
+        decode_entities(_collapse(tree.findtext(".//title") or "")) or None,
+    ):
+        if candidate:
+            return _collapse(candidate)
     return None
 
 
-def visible_date(tree, now: datetime | None) -> tuple[datetime, str] | None:
-    """The first date written in a short date/time element of the page."""
-    for element in tree.xpath(DATE_ELEMENT_XPATH):
-        if (stamp := element.get("datetime")) and (parsed := parse_date(stamp, now=now)):
-            return parsed, stamp
-        text = _collapse(element.text_content())
-        if text and len(text) <= DATE_ELEMENT_MAX_CHARS and (found := find_date_in_text(text, now=now)):
-            return found
-    return None
+def _folded_words(text: str) -> set[str]:
+    return set(fold_for_fingerprint(text).split())
 
 
-# Date lines sit right under the headline on most templates, whatever their class.
-HEADLINE_NEIGHBOURS = 20
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(len(a), len(b)) if a and b else 0.0
+
+
+def headline_of(tree, declared: str | None, site_names: list[str], host: str):
+    """(the headline ``<h1>`` element or None, the title): see the module docstring."""
+    h1s = [(h1, decode_entities(_collapse(h1.text_content()))) for h1 in tree.iter("h1")]
+    h1s = [(h1, text) for h1, text in h1s if text]
+    stripped = strip_site_suffix(declared, site_names, host) if declared else None
+    if stripped:
+        declared_words = _folded_words(stripped)
+        scored = [(_overlap(_folded_words(text), declared_words), index) for index, (_, text) in enumerate(h1s)]
+        best = max(scored, default=(0.0, -1))
+        if best[0] >= HEADLINE_MIN_OVERLAP:
+            return h1s[best[1]]
+    if stripped is None:
+        content = [
+            (h1, text) for h1, text in h1s
+            if not h1.xpath(_CHROME_ANCESTORS) and len(text.split()) >= HEADLINE_MIN_WORDS
+            and not is_site_title(text, site_names)
+        ]  # fmt: skip
+        if len(content) == 1:
+            return content[0]
+    return (headline_element(tree), stripped or (h1s[0][1] if h1s else None))
+
+
+def is_site_title(text: str, site_names: list[str]) -> bool:
+    key = _site_key(text)
+    return any(key == _site_key(name) for name in site_names)
 
 
 def headline_element(tree):
-    """The page's headline: the h1 with the most text (a logo is often an h1 too)."""
+    """The page's most likely headline when no title says which: the h1 with the most text."""
     candidates = [(len(_collapse(h.text_content())), h) for h in tree.iter("h1")]
     return max(candidates, key=lambda pair: pair[0])[1] if candidates else None
 
 
-def date_near_headline(tree, now: datetime | None) -> tuple[datetime, str] | None:
-    """A short dated element among the first elements after the page's headline."""
-    headline = headline_element(tree)
-    if headline is None:
-        return None
-    for element in headline.xpath(f"following::*[position() <= {HEADLINE_NEIGHBOURS}]"):
-        text = _collapse(element.text_content())
-        if text and len(text) <= DATE_ELEMENT_MAX_CHARS and (found := find_date_in_text(text, now=now)):
-            return found
-    return None
-
-
-def extract_dates(tree, tags, article: dict, url: str, now: datetime | None = None) -> dict:
-    """published_at / modified_at (ISO 8601 with offset) and the raw published string."""
-    published = _parse_first(
-        [
-            _text_of(article.get("datePublished")),
-            first_meta(
-                tags,
-                "article:published_time",
-                "og:published_time",
-                "datepublished",
-                "pubdate",
-                "publishdate",
-                "publish-date",
-                "date",
-                "dc.date",
-                "dc.date.issued",
-                "dcterms.created",
-                "sailthru.date",
-                "parsely-pub-date",
-                "article.published",
-            ),
-        ],
-        now,
-    )
-    if published is None:
-        published = visible_date(tree, now) or date_near_headline(tree, now)
-    if published is None and (from_url := date_from_url(url, now=now)):
-        published = (from_url, url)
-    modified = _parse_first(
-        [
-            _text_of(article.get("dateModified")),
-            first_meta(tags, "article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified"),
-        ],
-        now,
-    )
-    return {
-        "published_at": to_iso(published[0]) if published else None,
-        "date_raw": published[1] if published else None,
-        "modified_at": to_iso(modified[0]) if modified else None,
-    }
-
-
-def extract_section(tree, tags, article: dict, objects: list[dict]) -> str | None:
-    section = _text_of(article.get("articleSection")) or first_meta(tags, "article:section", "section", "category")
-    if section:
-        return _collapse(section)
-    for obj in objects:
-        if "breadcrumblist" in _types(obj):
-            names = [_text_of(item.get("name") or item.get("item")) for item in obj.get("itemListElement", []) if isinstance(item, dict)]
-            names = [n for n in names if n and n.lower() not in HOME_CRUMBS and not n.startswith("http")]
-            if len(names) >= 2:
-                return _collapse(names[-2])
-            if names:
-                return _collapse(names[0])
-    for crumbs in tree.xpath(BREADCRUMB_XPATH)[:1]:
-        names = [_collapse(a.text_content()) for a in crumbs.iter("a")]
-        names = [n for n in names if n and n.lower() not in HOME_CRUMBS]
-        if names:
-            return names[-1]
-    return None
+def title_aliases(declared: str | None, headline: str | None) -> list[str]:
+    """The site's name as the declared title adds it around the headline ("Headline - اليوم السابع")."""
+    if not declared or not headline or declared == headline:
+        return []
+    parts = [part.strip() for part in TITLE_SEPARATORS_RE.split(declared) if part.strip()]
+    if len(parts) < 2:
+        return []
+    headline_words = _folded_words(headline)
+    outer = [parts[-1]] if _overlap(_folded_words(parts[0]), headline_words) >= HEADLINE_MIN_OVERLAP else []
+    if not outer and _overlap(_folded_words(parts[-1]), headline_words) >= HEADLINE_MIN_OVERLAP:
+        outer = [parts[0]]
+    return [name for name in outer if len(name.split()) <= 4 and not _folded_words(name) <= headline_words]
 
 
 # Longer "keywords" are a headline or a sentence pasted by the CMS, not tags.
@@ -434,23 +331,37 @@ def is_article_page(tags, objects: list[dict]) -> bool | None:
     return None
 
 
-def page_metadata(tree, url: str, site_names: Iterable[str] = (), now: datetime | None = None) -> dict:
-    """Every metadata field of the item, read from the unmodified tree."""
+def page_metadata(
+    tree, url: str, site_names: Iterable[str] = (), now: datetime | None = None, dates: DateContext | None = None
+) -> dict:
+    """Every metadata field of the item, read from the unmodified tree.
+
+    ``dates`` carries what the crawl knows about the page's dates (the sitemap or feed
+    date of the URL, the source's time zone); ``now`` overrides its clock.
+    """
     objects = json_ld_objects(tree)
     article = article_json_ld(objects)
     tags = meta_tags(tree)
     names = site_names_of(tags, objects, site_names)
+    names += [alias for alias in logo_names(tree, url) if alias not in names]
     host = urlsplit(url).hostname or ""
-    authors, agency = extract_people(tree, tags, article, names)
+    declared = declared_title(tags, article, tree)
+    headline, title = headline_of(tree, declared, names, host)
+    names += [alias for alias in title_aliases(declared, title) if alias not in names]
+    people_names = [*names, host.removeprefix("www.").split(".")[0]] if host else names
+    authors, agency = extract_people(tree, tags, article, people_names, headline)
     description = _text_of(article.get("description")) or first_meta(tags, "og:description", "description", "twitter:description")
+    context = dates or DateContext()
+    if now is not None:
+        context = DateContext(context.discovered, context.timezone, now)
     return {
-        "title": extract_title(tree, tags, article, names, host),
+        "title": title,
         "authors": authors,
         "agency": agency,
-        **extract_dates(tree, tags, article, url, now),
+        **extract_dates(tree, tags, article, url, headline, context),
         "description": _collapse(description) if description else None,
         "image": extract_image(tags, article, url),
-        "section": extract_section(tree, tags, article, objects),
+        "section": extract_section(tree, tags, article, objects, url, headline, title, people_names),
         "tags": extract_tags(tags, article),
         "canonical_url": extract_canonical(tree, tags, url),
         "site_names": names,

@@ -84,6 +84,8 @@ class ExtractPipeline:
             prune_xpath=adapter.get("prune_xpath"),
             site_names=tuple(adapter.get("site_names") or ()),
             min_words=self.min_words,
+            timezone=adapter.get("timezone"),
+            discovered_date=adapter.get("discovered_date"),
         )
         try:
             fields = await self.analyze(html, adapter["url"], options, content_type)

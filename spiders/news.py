@@ -152,11 +152,15 @@ class NewsSpider(scrapy.Spider):
             meta={"source": source.name, **meta},
         )
 
-    def _article_request(self, url: str, source: Source, discovered: datetime | None) -> scrapy.Request | None:
+    def _article_request(
+        self, url: str, source: Source, discovered: datetime | None, discovered_as_stated: str | None = None
+    ) -> scrapy.Request | None:
         """A request for an article page, or None when an earlier run already has it.
 
         A known article is fetched again only when its sitemap or feed date is
-        newer than the one stored with it (``StateStore.should_fetch``).
+        newer than the one stored with it (``StateStore.should_fetch``). The item
+        gets the date as the document stated it: its UTC offset places a page time
+        written without one.
         """
         if not state_store_of(self.crawler).should_fetch(canonicalize_url(url), discovered):
             self.count("discovery/skipped_known", source)
@@ -165,7 +169,10 @@ class NewsSpider(scrapy.Spider):
             url,
             callback=self.parse_article,
             errback=self.on_error,
-            meta={"source": source.name, "discovered_date": discovered.isoformat() if discovered else None},
+            meta={
+                "source": source.name,
+                "discovered_date": discovered_as_stated or (discovered.isoformat() if discovered else None),
+            },
         )
 
     def source_of(self, response: Response) -> Source:
@@ -226,7 +233,7 @@ class NewsSpider(scrapy.Spider):
                     yield self._request(entry.loc, self.parse_sitemap, source)
             elif self.wants_article(source, entry.loc):
                 self.count("discovery/article_urls", source)
-                if request := self._article_request(entry.loc, source, entry.best_date):
+                if request := self._article_request(entry.loc, source, entry.best_date, entry.best_date_as_stated):
                     yield request
             else:
                 self.count("discovery/skipped_not_article", source)
@@ -252,7 +259,7 @@ class NewsSpider(scrapy.Spider):
                 self.count("discovery/skipped_too_old", source)
             elif self.wants_article(source, entry.link):
                 self.count("discovery/article_urls", source)
-                if request := self._article_request(entry.link, source, entry.published):
+                if request := self._article_request(entry.link, source, entry.published, entry.published_as_stated):
                     yield request
             else:
                 self.count("discovery/skipped_not_article", source)
@@ -314,6 +321,7 @@ class NewsSpider(scrapy.Spider):
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
             prune_xpath=source.prune_xpath,
             site_names=source.names,
+            timezone=source.timezone,
             discovered_date=response.meta.get("discovered_date"),
             fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )

@@ -257,3 +257,11 @@ def test_ratio_zero_without_letters():
 
 def test_ratio_zero_for_latin_text():
     assert arabic_script_ratio("Breaking news") == 0.0
+
+
+def test_a_headline_keeps_its_tatweel_and_loses_only_hidden_marks():
+    from crawler.arabic import normalize_title
+
+    headline = "ماسا لـ«الصباح»:\u200f  كل الشروط"
+    assert normalize_title(headline, keep_tatweel=True) == "ماسا لـ«الصباح»: كل الشروط"
+    assert normalize_title(headline) == "ماسا ل«الصباح»: كل الشروط"

@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
@@ -57,7 +59,12 @@ def test_article_fields_match_the_page(sitemap_crawl, path):
     record = next(r for r in sitemap_crawl.records() if path_of(r["url"]) == path)
     info = ARTICLES[path]
     assert record["title"] == info["title"]
-    assert (record["published_at"] or "")[:10] == info["published"]
+    assert record["published_date"] == info["published"]
+    # Pages without a machine date show a local time only: the sitemap's offset places it.
+    assert record["published_at"] == info["published_at"]
+    assert record["published_time"] == info["published_at"][11:19]
+    assert record["authors"] == info["authors"]
+    assert record["section"] == info["section"]
     text = collapse(record["text"])
     assert text.startswith(collapse(info["first_words"]))
     assert text.endswith(collapse(info["last_words"]))
@@ -139,9 +146,14 @@ def test_url_of_a_section_page_follows_its_article_links(sample_site, tmp_path):
 
 
 def test_url_of_an_article_page_extracts_it(sample_site, tmp_path):
-    path = sorted(ARTICLES)[0]
+    path = next(p for p, info in sorted(ARTICLES.items()) if not info["date_in_metadata"])
     result = run_crawl(tmp_path, url=sample_site.url(path))
-    assert [path_of(r["url"]) for r in result.records()] == [path]
+    [record] = result.records()
+    assert path_of(record["url"]) == path
+    # The page shows a local time without an offset, and an ad-hoc crawl knows no sitemap
+    # entry and no time zone for it: the time stays local and the instant unknown.
+    assert record["published_time"] == ARTICLES[path]["published_at"][11:19]
+    assert record["published_at"] is None
 
 
 def test_registry_source_with_patterns(sample_site, tmp_path):
@@ -166,10 +178,36 @@ article_patterns = ['/news/\\d{{4}}/\\d{{2}}/\\d{{2}}/']
     assert result.stat("news/dropped/listing_page") == 0
 
 
+def test_registry_time_zone_places_a_page_time_when_no_sitemap_gives_an_offset(sample_site, tmp_path):
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f"""
+[[source]]
+name = "sample"
+domains = ["127.0.0.1"]
+sections = ["{sample_site.url('/section/politics.html')}", "{sample_site.url('/section/economy.html')}"]
+article_patterns = ['/news/\\d{{4}}/\\d{{2}}/\\d{{2}}/']
+timezone = "Asia/Beirut"
+""",
+        encoding="utf-8",
+    )
+    result = run_crawl(tmp_path / "out", source="sample", sources_file=str(sources), since="2020-01-01")
+    records = {path_of(r["url"]): r for r in result.records()}
+    undated = [p for p in records if not ARTICLES[p]["date_in_metadata"]]
+    assert undated
+    for path in undated:
+        # Beirut is UTC+2 in January and UTC+3 in April: the zone, not a fixed offset.
+        local = ARTICLES[path]["published_at"][:19]
+        expected = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("Asia/Beirut")).isoformat()
+        assert records[path]["published_at"] == expected
+    for path in set(records) - set(undated):
+        assert records[path]["published_at"] == ARTICLES[path]["published_at"]  # the page's own offset wins
+
+
 def test_since_skips_older_sitemap_entries(sample_site, tmp_path):
     result = run_crawl(tmp_path, sitemap=sample_site.url("/sitemap.xml"), since="2025-03-01")
     assert result.stat("news/discovery/skipped_too_old") > 0
-    assert all((r["published_at"] or "9999") >= "2025-02-28" for r in result.records())
+    assert all((r["published_date"] or "9999") >= "2025-02-28" for r in result.records())
 
 
 def test_scrapy_crawl_command_writes_jsonl(sample_site, tmp_path):

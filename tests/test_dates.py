@@ -1,14 +1,17 @@
 """Tests for crawler.dates, with a fixed ``now`` everywhere so the results never drift."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
 from crawler.dates import (
     MONTH_TABLES,
+    StatedDate,
     date_from_url,
     find_date_in_text,
+    find_stated_date,
     parse_date,
+    stated_date_from_url,
     to_iso,
 )
 
@@ -490,6 +493,10 @@ def test_find_date_none_without_gregorian_date():
         ("https://example.com/news/2024-05-20/slug", at(2024, 5, 20)),
         ("https://example.com/news/2024-05-20-slug", at(2024, 5, 20)),
         ("https://example.com/news/20240520/slug", at(2024, 5, 20)),
+        (  # year, section, month, day (arabic.cnn.com, 2013)
+            "http://arabic.cnn.com/2013/middle_east/8/3/syria.clashes/index.html",
+            at(2013, 8, 3),
+        ),
         (  # the date itself in percent-encoded Arabic-Indic digits
             "https://example.com/%D9%A2%D9%A0%D9%A2%D9%A4/%D9%A0%D9%A5/%D9%A2%D9%A0/x",
             at(2024, 5, 20),
@@ -511,7 +518,8 @@ def test_date_from_url(url, expected):
         "https://example.com/news/2024/07/01/slug",  # after NOW
         "https://example.com/news/1985/07/01/slug",
         "https://example.com/news?date=2024/05/20",  # query, not path
-        "http://arabic.cnn.com/2013/middle_east/8/3/syria.clashes/index.html",
+        "http://arabic.cnn.com/2013/middle_east/8/syria.clashes/index.html",  # no day
+        "https://example.com/2013/1234/8/3/story",  # a number, not a section, after the year
     ],
 )
 def test_no_date_from_url(url):
@@ -547,3 +555,62 @@ def test_parse_timestamp_reads_our_own_iso_strings():
     assert parse_timestamp("2025-03-01T08:00:00") == datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)
     assert parse_timestamp("") is None
     assert parse_timestamp("not a date") is None
+
+
+# --- stated precision -------------------------------------------------------------
+
+
+def stated(text):
+    found = find_stated_date(text, now=NOW)
+    return None if found is None else (found.date, found.time, found.utc_offset)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("20 مايو 2024", (date(2024, 5, 20), None, None)),  # no time, no zone
+        ("2024-05-20", (date(2024, 5, 20), None, None)),
+        ("2024-05-20T13:05:00", (date(2024, 5, 20), time(13, 5), None)),  # a time, no zone: not UTC
+        ("الإثنين، 20 مايو 2024 01:00 م", (date(2024, 5, 20), time(13, 0), None)),
+        ("2024-05-20T13:05:09Z", (date(2024, 5, 20), time(13, 5, 9), timedelta(0))),
+        ("2024-05-20T13:05:00.299+0300", (date(2024, 5, 20), time(13, 5), timedelta(hours=3))),
+        ("20/5/2024 10:30 (بتوقيت مكة)", (date(2024, 5, 20), time(10, 30), timedelta(hours=3))),
+        ("Mon, 20 May 2024 10:30:00 GMT", (date(2024, 5, 20), time(10, 30), timedelta(0))),
+    ],
+)
+def test_stated_date_keeps_only_the_precision_written(raw, expected):
+    assert stated(raw) == expected
+
+
+def test_stated_date_with_an_impossible_zone_is_no_date():
+    assert find_stated_date("2024-05-20T13:05:00+25:00", now=NOW) is None
+
+
+def test_stated_date_instant_needs_both_time_and_offset():
+    assert StatedDate(date(2024, 5, 20)).instant is None
+    assert StatedDate(date(2024, 5, 20), time(10, 0)).instant is None
+    assert StatedDate(date(2024, 5, 20), time(10, 0), timedelta(hours=2)).instant == at(2024, 5, 20, 8)
+
+
+def test_parse_date_still_fills_midnight_and_the_default_zone_for_comparisons():
+    assert parse_date("2024-05-20T13:05:00", now=NOW, default_tz=PLUS_3) == at(2024, 5, 20, 13, 5, tz=PLUS_3)
+    assert parse_date("20 مايو 2024", now=NOW) == at(2024, 5, 20)
+
+
+def test_url_date_is_a_date_only():
+    found = stated_date_from_url("https://example.com/news/2024/05/20/slug.html", now=NOW)
+    assert (found.date, found.time, found.utc_offset) == (date(2024, 5, 20), None, None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("05 مايو 2025 - 10:12 ص بتوقيت أبوظبي", (date(2025, 5, 5), time(10, 12), timedelta(hours=4))),
+        # Cairo keeps daylight saving again since 2023: +03:00 in May, +02:00 in January.
+        ("5 مايو 2024 - 10:12 بتوقيت القاهرة", (date(2024, 5, 5), time(10, 12), timedelta(hours=3))),
+        ("5 يناير 2024 - 10:12 بتوقيت القاهرة", (date(2024, 1, 5), time(10, 12), timedelta(hours=2))),
+    ],
+)
+def test_capital_time_zones_are_read_at_the_stated_date(raw, expected):
+    found = find_stated_date(raw, now=datetime(2025, 6, 1, tzinfo=UTC))
+    assert (found.date, found.time, found.utc_offset) == expected

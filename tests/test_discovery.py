@@ -142,6 +142,33 @@ def test_best_date_is_the_later_of_lastmod_and_news_date():
     assert SitemapEntry("https://a.example/1").best_date is None
 
 
+@pytest.mark.parametrize(
+    ("lastmod", "as_stated", "as_compared"),
+    [
+        ("2025-01-12T10:20:00+02:00", "2025-01-12T10:20:00+02:00", datetime(2025, 1, 12, 8, 20, tzinfo=UTC)),
+        # No offset written: the entry keeps it unknown; comparisons read it as UTC.
+        ("2025-01-12T10:20:00", "2025-01-12T10:20:00", datetime(2025, 1, 12, 10, 20, tzinfo=UTC)),
+        ("2025-01-12", "2025-01-12", datetime(2025, 1, 12, tzinfo=UTC)),
+    ],
+)
+def test_lastmod_is_kept_as_precise_as_the_sitemap_states_it(lastmod, as_stated, as_compared):
+    body = f"{URLSET_OPEN}<url><loc>https://news.example/a</loc><lastmod>{lastmod}</lastmod></url></urlset>".encode()
+
+    (entry,) = parse_sitemap(body, now=NOW).entries
+
+    assert (entry.lastmod, entry.lastmod_as_stated, entry.best_date_as_stated) == (as_compared, as_stated, as_stated)
+
+
+def test_best_date_as_stated_is_the_one_best_date_chose():
+    body = f"""{NEWS_URLSET_OPEN}<url><loc>https://news.example/a</loc><lastmod>2025-01-13T08:00:00+03:00</lastmod>
+<news:news><news:publication_date>2025-01-12</news:publication_date></news:news></url></urlset>""".encode()
+
+    (entry,) = parse_sitemap(body, now=NOW).entries
+
+    assert entry.best_date_as_stated == "2025-01-13T08:00:00+03:00"
+    assert entry.news_publication_date_as_stated == "2025-01-12"
+
+
 def test_lastmod_later_than_now_is_dropped():
     body = f"""{URLSET_OPEN}
   <url><loc>https://news.example/a/1</loc><lastmod>2025-06-01</lastmod></url>
@@ -354,6 +381,12 @@ def test_rss_items_with_pub_date():
         ("https://news.example/politics/123456", "رابط نسبي", datetime(2025, 1, 13, 10, 0, tzinfo=UTC)),
         ("https://news.example/economy/oil-prices-rise-again", "بلا تاريخ", None),
     ]
+
+
+def test_feed_dates_are_kept_as_precise_as_the_feed_states_them():
+    entries = parse_feed(RSS, base_url="https://news.example/feed.xml", now=NOW)
+
+    assert [e.published_as_stated for e in entries] == ["2025-01-12T08:15:00+03:00", "2025-01-13T10:00:00+00:00", None]
 
 
 def test_atom_entries_use_updated_and_skip_entries_without_link():

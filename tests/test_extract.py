@@ -88,6 +88,27 @@ def test_article_page_gives_its_paragraphs_and_title():
     assert "declares_article" not in article and "site_names" not in article
 
 
+def test_the_options_place_a_page_time_written_without_an_offset():
+    html = page(ARTICLE_HEAD, f'<article><h1>{HEADLINE}</h1><div class="date">1 فبراير 2025 - 10:20</div>{paragraphs()}</article>')
+
+    unplaced = extract(html)
+    by_sitemap = extract(html, ExtractOptions(discovered_date="2025-02-01T11:00:00+02:00", timezone="Asia/Riyadh"))
+    by_zone = extract(html, ExtractOptions(timezone="Asia/Riyadh"))
+
+    assert (unplaced["published_date"], unplaced["published_time"], unplaced["published_at"]) == ("2025-02-01", "10:20:00", None)
+    assert by_sitemap["published_at"] == "2025-02-01T10:20:00+02:00"
+    assert by_zone["published_at"] == "2025-02-01T10:20:00+03:00"
+
+
+def test_the_agency_of_a_closing_credit_is_kept_though_the_credit_leaves_the_text():
+    html = page(ARTICLE_HEAD, f"<article><h1>{HEADLINE}</h1>{paragraphs()}<p>(أ ف ب)</p></article>")
+
+    result = extract(html)
+
+    assert result["agency"] == "AFP"
+    assert "أ ف ب" not in result["text"]
+
+
 def test_widget_lines_inside_the_article_are_cleaned_away():
     body = (
         f"<article><h1>{HEADLINE}</h1><p>24 0 تعليق ارسل طباعة تبليغ حذف</p>{paragraphs(PARAGRAPHS[:2])}"

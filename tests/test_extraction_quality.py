@@ -8,9 +8,12 @@ import pytest
 
 from crawler.evaluate import (
     MAX_VARIANT_F1_LOSS,
+    META_TARGETS,
     bare_trafilatura,
     find_negatives,
     means,
+    metadata_accuracy,
+    metadata_scores,
     negative_outcomes,
     ours,
     robustness_misses,
@@ -45,6 +48,14 @@ def test_mean_f1_and_gain_over_bare_trafilatura(scores):
     assert ours_mean["f1"] >= MIN_MEAN_F1
     assert ours_mean["f1"] > bare_mean["f1"]
     assert ours_mean["leaks"] < bare_mean["leaks"]
+
+
+def test_metadata_meets_its_targets_on_every_labelled_page():
+    scores = metadata_scores(PAGES)
+    assert len(scores) == len(PAGES)  # every evaluation page carries expected_meta
+    accuracy = metadata_accuracy(scores)
+    missed = {field: [name for name, marks in scores if not marks[field]] for field in META_TARGETS if accuracy[field] < META_TARGETS[field]}
+    assert missed == {}
 
 
 # --- Markup robustness and negatives (issue 11) ---------------------------------------------

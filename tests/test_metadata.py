@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 import lxml.html
 import pytest
 
-from crawler.metadata import is_article_page, meta_tags, page_metadata, split_people
+from crawler.bylines import split_people
+from crawler.metadata import is_article_page, meta_tags, page_metadata
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 ARTICLE_URL = "https://www.news.example/politics/budget-approved"
@@ -163,6 +164,65 @@ def test_h1_inside_a_suffixed_title_is_preferred():
     assert metadata(html)["title"] == "مقتل 3 في غارة على الجنوب"
 
 
+def test_displayed_h1_is_the_title_even_when_og_title_words_it_differently():
+    head = '<meta property="og:title" content="آرون بوشنيل: أصدقاء الطيار الأمريكي يكافحون لاستيعاب حرقه لنفسه - BBC News عربي">'
+    body = "<header><h1>BBC</h1></header><h1>أصدقاء الطيار الأمريكي آرون بوشنيل يكافحون لاستيعاب حرقه لنفسه</h1>"
+
+    assert metadata(page(head, body))["title"] == "أصدقاء الطيار الأمريكي آرون بوشنيل يكافحون لاستيعاب حرقه لنفسه"
+
+
+def test_an_h1_that_is_a_logo_or_a_section_name_is_not_the_title():
+    head = '<meta property="og:title" content="ارتفاع أسعار النفط مع تراجع المخزونات الأميركية">'
+    body = '<h1><a href="/">الشرق نيوز</a></h1><h1>اقتصاد</h1><h2>ارتفاع أسعار النفط مع تراجع المخزونات الأميركية</h2>'
+
+    assert metadata(page(head, body))["title"] == "ارتفاع أسعار النفط مع تراجع المخزونات الأميركية"
+
+
+def test_the_one_content_h1_is_the_title_of_a_page_that_declares_none():
+    body = "<header><h1>الشرق نيوز</h1></header><article><h1>ارتفاع أسعار النفط مع تراجع المخزونات</h1></article>"
+
+    assert metadata(page(body=body))["title"] == "ارتفاع أسعار النفط مع تراجع المخزونات"
+
+
+def test_entities_escaped_twice_are_decoded_in_every_text_value():
+    head = (
+        '<meta property="og:title" content="الوزير: &amp;quot;لا زيادة في الأسعار&amp;quot;">'
+        '<meta name="description" content="قال الوزير &amp;quot;لا زيادة&amp;quot;">'
+        '<meta name="author" content="سامر &amp;amp; ليلى">'
+    )
+    body = "<h1>الوزير: &amp;quot;لا زيادة في الأسعار&amp;quot;</h1>"
+
+    result = metadata(page(head, body))
+
+    assert result["title"] == 'الوزير: "لا زيادة في الأسعار"'
+    assert result["description"] == 'قال الوزير "لا زيادة"'
+    assert result["authors"] == ["سامر", "ليلى"]
+
+
+def test_entities_in_json_ld_strings_are_decoded():
+    article = {"@type": "NewsArticle", "headline": "الوزير: &quot;لا زيادة&quot;", "keywords": ["نفط &amp; غاز"],
+               "articleSection": "اقتصاد &amp; أعمال"}  # fmt: skip
+
+    result = metadata(page(json_ld(article)))
+
+    assert (result["title"], result["tags"], result["section"]) == ('الوزير: "لا زيادة"', ["نفط & غاز"], "اقتصاد & أعمال")
+
+
+def test_json_ld_wrapped_in_cdata_is_read():
+    data = json.dumps({"@type": "NewsArticle", "headline": "خبر", "author": {"@type": "Person", "name": "ليلى حداد"}}, ensure_ascii=False)
+    head = f'<script type="application/ld+json">//<![CDATA[\n{data}\n//]]></script>'
+
+    assert metadata(page(head))["authors"] == ["ليلى حداد"]
+
+
+def test_the_title_suffix_names_the_site():
+    head = "<title>مقتل 3 في غارة على الجنوب - موقع المدن</title>"
+    result = metadata(page(head, "<h1>مقتل 3 في غارة على الجنوب</h1>"))
+
+    assert result["title"] == "مقتل 3 في غارة على الجنوب"
+    assert "موقع المدن" in result["site_names"]
+
+
 def test_meta_tags_give_date_tags_and_declared_type():
     head = (
         '<meta property="og:type" content="article">'
@@ -259,7 +319,8 @@ def test_visible_date_line_with_levantine_month_when_no_meta_date():
 
     result = metadata(html, url="https://news.example/world/story-about-talks")
 
-    assert result["published_at"] == "2025-01-12T00:00:00+00:00"
+    # A date without a time is a date: no midnight, no UTC.
+    assert (result["published_date"], result["published_time"], result["published_at"]) == ("2025-01-12", None, None)
     assert result["date_raw"] == "الأحد 12 كانون الثاني 2025"
 
 
@@ -279,23 +340,24 @@ def test_long_paragraph_quoting_a_date_is_not_a_date_line():
 def test_date_from_the_url_is_the_last_resort():
     result = metadata(page(body="<p>نص بلا تاريخ</p>"), url="https://news.example/2024/11/05/story-9")
 
-    assert result["published_at"] == "2024-11-05T00:00:00+00:00"
+    assert (result["published_date"], result["published_time"], result["published_at"]) == ("2024-11-05", None, None)
     assert result["date_raw"] == "https://news.example/2024/11/05/story-9"
 
 
-def test_meta_date_beats_visible_date_which_beats_the_url():
-    url = "https://news.example/2024/11/05/story-9"
+def test_meta_date_beats_visible_date():
+    url = "https://news.example/world/story-9"
     visible = '<div class="date">الأحد 12 كانون الثاني 2025</div>'
     meta = '<meta property="article:published_time" content="2025-01-11T22:00:00+02:00">'
 
     assert metadata(page(meta, visible), url=url)["published_at"] == "2025-01-11T22:00:00+02:00"
-    assert metadata(page("", visible), url=url)["published_at"] == "2025-01-12T00:00:00+00:00"
+    assert metadata(page("", visible), url=url)["published_date"] == "2025-01-12"
 
 
 def test_no_date_anywhere_gives_none():
     result = metadata(page(body="<p>نص</p>"), url="https://news.example/world/story-about-talks")
 
-    assert (result["published_at"], result["date_raw"], result["modified_at"]) == (None, None, None)
+    fields = ("published_at", "published_date", "published_time", "date_raw", "modified_at", "modified_date", "modified_time")
+    assert [result[field] for field in fields] == [None] * len(fields)
 
 
 # --- section --------------------------------------------------------------------------------

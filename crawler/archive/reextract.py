@@ -161,6 +161,7 @@ def item_for(page: ArchivedPage, source: Source, order: int, run: str | None) ->
         content_type=page.content_type,
         prune_xpath=source.prune_xpath,
         site_names=source.names,
+        timezone=source.timezone,
         discovered_date=page.field("discovered-date"),
         fetched_at=page.date.astimezone(timezone.utc).isoformat(timespec="seconds"),
         archive_location=ArchiveLocation(str(Path(page.file).resolve()), page.offset),

@@ -82,7 +82,7 @@ class Story:
     date_line: str
     published: str  # ISO date of publication: the truth
     published_at: str | None  # machine-readable timestamp in the page, if any
-    author: str
+    author: str  # the byline as the page shows it
     body: str  # one block a line: "## " = <h2>, "@@name" = an inline widget
     image: str
     image_alt: str
@@ -98,6 +98,8 @@ class Story:
     # carry no machine-readable date themselves.
     listed_at: str | None = None
     widgets: list[str] = field(default_factory=list)
+    # The people the byline names (no dateline place, no newsroom): the item's authors.
+    people: tuple[str, ...] = ()
 
     @property
     def blocks(self) -> list[str]:
@@ -241,6 +243,7 @@ STORIES = [
         published="2025-02-27",
         published_at="2025-02-27T17:45:00+02:00",
         author="سارة منصور",
+        people=("سارة منصور",),
         body=SEED1_BODY,
         image="russia-us-flags.svg",
         image_alt="علما روسيا والولايات المتحدة",
@@ -265,6 +268,7 @@ STORIES = [
         published="2025-02-28",
         published_at="2025-02-28T09:12:07+00:00",
         author="فريق التحرير",
+        people=(),
         body=SEED2_BODY,
         image="istanbul-consulate.svg",
         image_alt="",
@@ -287,6 +291,7 @@ STORIES = [
         published="2025-01-12",
         published_at=None,
         author="بيروت - رنا حداد",
+        people=("رنا حداد",),
         body=BEIRUT_BODY,
         image="beirut-storm.svg",
         image_alt="سيارات عالقة في المياه",
@@ -315,6 +320,7 @@ STORIES = [
         published="2025-04-15",
         published_at=None,
         author="منية بن عمر",
+        people=("منية بن عمر",),
         body=TUNISIA_BODY,
         image="tunisia-dam.svg",
         image_alt="سد سيدي سالم",
@@ -337,6 +343,7 @@ STORIES = [
         published="2025-03-11",
         published_at=None,
         author="الرياض - عبدالله العتيبي",
+        people=("عبدالله العتيبي",),
         body=RIYADH_BODY,
         image="riyadh-dust.svg",
         image_alt="غبار فوق الرياض",
@@ -356,6 +363,7 @@ STORIES = [
         published="2025-03-03",
         published_at="2025-03-03T11:05:00+01:00",
         author="كريمة بوزيد",
+        people=("كريمة بوزيد",),
         body=ALGERIA_BODY,
         image="exams.svg",
         image_alt="تلاميذ في قاعة امتحان",
@@ -381,6 +389,7 @@ STORIES = [
         published="2025-03-05",
         published_at="2025-03-05T08:30:00+00:00",
         author="Youssef El Amrani",
+        people=("Youssef El Amrani",),
         body=MOROCCO_BODY,
         image="desalination.svg",
         image_alt="Desalination plant",
@@ -402,6 +411,7 @@ STORIES = [
         published="2025-03-08",
         published_at="2025-03-08T11:20:00+03:30",
         author="مریم رضایی",
+        people=("مریم رضایی",),
         body=persian(TEHRAN_BODY),
         image="tehran-smog.svg",
         image_alt="آسمان آلوده تهران",
@@ -1277,6 +1287,10 @@ def expected_entry(story: Story) -> dict:
         "date_line": story.date_line,
         "section": SECTIONS[story.section],
         "author": story.author,
+        "authors": list(story.people),
+        # The moment the page (or, without a machine date, its date line and the
+        # sitemap's offset) gives: what the item's published_at must be.
+        "published_at": story.published_at or story.listed_at,
         "first_words": first_words(story.expected_text),
         "last_words": last_words(story.expected_text),
         "paragraph_count": len(story.text_blocks),

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
 import lxml.html
 import pytest
+
+from crawler.agencies import AGENCIES, agency_of
 
 PAGES_DIR = Path(__file__).resolve().parent
 
@@ -148,6 +151,41 @@ def test_info_json_describes_the_page(name):
     assert info["published"].encode("ascii") in html
     for author in info.get("authors", []):
         assert collapse(author) in page_text
+
+
+META_KEYS = ("title", "published", "modified", "authors", "agency", "section", "notes")
+_ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})")
+
+
+def stated_instants(html: bytes) -> set[datetime]:
+    """Every ISO 8601 stamp with an offset on the page, to the minute."""
+    found = set()
+    for stamp in _ISO_STAMP.findall(html.decode("ascii", "ignore")):
+        parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        found.add(parsed.replace(second=0, microsecond=0))
+    return found
+
+
+@pytest.mark.parametrize("name", page_names())
+def test_expected_meta_is_labelled_from_the_page(name):
+    html, _, _, info = read_page(name)
+    page_text = visible_text(html)
+    meta = info["expected_meta"]
+    assert list(meta) == list(META_KEYS)
+    assert meta["notes"], "judgement calls are written down"
+    assert collapse(meta["title"]) in page_text
+    assert meta["published"]["date"] == info["published"]
+    for stamp in (meta["published"], meta["modified"]):
+        if stamp and stamp["utc_offset"]:
+            instant = datetime.fromisoformat(f"{stamp['date']}T{stamp['time']}{stamp['utc_offset']}")
+            assert instant in stated_instants(html), f"{stamp} is not a moment the page states"
+    for author in meta["authors"]:
+        assert collapse(author) in page_text
+    if meta["section"]:
+        assert collapse(meta["section"]) in page_text
+    if meta["agency"]:
+        credited = [spelling for spelling in AGENCIES if agency_of(spelling) == (agency_of(meta["agency"]) or meta["agency"])]
+        assert any(spelling in page_text for spelling in credited), f"no credit to {meta['agency']} on the page"
 
 
 def test_the_checks_report_a_fixture_that_drifted_from_its_page(tmp_path):

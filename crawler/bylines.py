@@ -1,0 +1,363 @@
+"""Who wrote a story, and which news agency supplied it.
+
+``authors`` lists people only; an agency goes to ``agency``. Sources, most reliable first,
+and the first that names a person wins:
+
+1. the markup: JSON-LD ``author`` and the author meta tags;
+2. a visible byline that starts with a byline word ("كتب", "كتبت", "بقلم", "By", or
+   "حوار:", "إعداد:", "تقرير:" with their colon), among the short elements after the
+   headline: above the body or as its first line;
+3. elements whose class names a byline or an author.
+
+Whatever its source, a name must pass the same test (``is_person_name``): never the site
+or one of its aliases (its name in another script, the domain, the title suffix), a news
+agency, a newsroom ("فريق التحرير"), a web credit ("تصميم وتطوير", "Developed by") or a
+dateline place. A byline is split into people on commas and a standalone "و"
+("X و Y"), on an attached "و" between two full names ("كايلا إبستين وأنجليكا كاساس"), and
+around dashes and colons, where a place or the site's name sits beside the person
+("حسام أبو العلا - القاهرة", "هسبريس - رشيد أيت حمو", "ياسر الشمري (جدة)").
+
+The agency comes from an author field that names one, or from the body text as
+trafilatura gives it, before cleanup removes credits: a dateline in the first lines
+("القاهرة (أ ش أ) - ...", "عمان - بترا - ...") or a credit in the last ones ("(أ ف ب)",
+"... --(بترا)", "المصدر: وكالات").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from crawler.agencies import AGENCY_PATTERN, agency_of
+from crawler.arabic import fold_for_fingerprint
+from crawler.cleanup import attribute_tokens, plain
+
+# Words that, in an author field, mean "the newsroom" rather than a person.
+NON_PERSON_PHRASES = ("فريق", "هيئة التحرير", "التحرير", "المحرر", "محرر", "بوابة", "موقع", "صحيفة", "جريدة", "قناة",
+                      "شبكة", "وكالة", "مجلة", "إدارة", "ادارة", "مدير الموقع")  # fmt: skip
+NON_PERSON_WORDS = frozenset(
+    "newsroom staff editorial desk editor editors admin administrator webmaster team agencies".split()
+)
+# Web and design credits ("تصميم وتطوير شركة ...", "Developed by ...") name no writer.
+CREDIT_RE = re.compile(
+    r"تصميم|تطوير|برمجة|استضافة|جميع الحقوق|حقوق|\b(?:developed|designed|powered|design|development|hosting|copyright)\b",
+    re.IGNORECASE,
+)
+
+# Byline words always followed by the writer's name.
+BYLINE_WORDS = ("كتبت", "كتب", "بقلم", "by")
+# Words that are a byline only with a colon or comma ("حوار: ...", "Author, ..."); without one they start headlines.
+LABELLED_BYLINE_WORDS = ("حوار", "إعداد", "اعداد", "تقرير", "ترجمة", "تحرير", "متابعة", "إشراف", "اشراف", "author", "الكاتب")
+_VISIBLE_BYLINE_RE = re.compile(
+    rf"^(?:(?:{'|'.join(BYLINE_WORDS)})(?:\s*[-–—:،,]\s*|\s+)|(?:{'|'.join(LABELLED_BYLINE_WORDS)})\s*[-–—]?\s*[:：،,]\s*)"
+    r"(?P<names>\S.*)$",
+    re.IGNORECASE,
+)
+# The same words at the start of a markup value ("بقلم: ...", "By ...").
+_BYLINE_PREFIX_RE = re.compile(
+    rf"^\s*(?:{'|'.join(BYLINE_WORDS + LABELLED_BYLINE_WORDS)})(?:\s*[-–—:،,]\s*|\s+|$)", re.IGNORECASE
+)
+# A visible byline names one to three people.
+BYLINE_MAX_WORDS = 12
+# A person's name has at most this many words ("محمد عبد الله أبو العلا").
+NAME_MAX_WORDS = 5
+# Bylines sit in the first elements after the headline, before the body's second paragraph.
+BYLINE_SCOPE = 60
+PROSE_MIN_WORDS = 25
+_BLOCK_DESCENDANTS = ".//p | .//div | .//section | .//article | .//ul | .//ol | .//table | .//h2 | .//h3"
+
+# Class-named byline elements, the last resort: a class or id token that names the
+# author, and none that names what sits beside the name (role, photo, date...). The
+# XPath is a cheap substring pre-filter; tokens are checked in Python.
+BYLINE_XPATH = (
+    "//*[@rel='author' or @itemprop='author' or contains(@class, 'uthor') or contains(@class, 'yline') "
+    "or contains(@class, 'riter') or contains(@class, 'riteBy') or contains(@id, 'uthor')]"
+    "[not(ancestor::footer) and not(ancestor::aside) and not(ancestor::*[contains(@class, 'omment')])]"
+)
+BYLINE_TOKENS = frozenset({"author", "authors", "byline", "writer", "writeby", "authorname"})
+BESIDE_NAME_TOKENS = frozenset(
+    {"role", "position", "bio", "job", "title", "photo", "image", "img", "avatar", "desc", "description", "social",
+     "date", "time", "label", "handle", "twitter", "email", "links", "follow", "more", "comment", "comments",
+     "reply", "user"}
+)  # fmt: skip
+CLASS_BYLINE_MAX_CHARS = 80
+CLASS_BYLINES = 3
+
+# A role after the name ("محمد أمين الوزاني مراسل الجزيرة نت") ends the name.
+ROLE_WORDS = ("مراسل", "مراسلة", "مراسلنا", "مراسلتنا", "صحافي", "صحافية", "صحفي", "صحفية", "محرر", "محررة", "كاتب", "كاتبة",
+              "رئيس تحرير", "مدير تحرير", "correspondent", "reporter", "editor", "journalist")  # fmt: skip
+_ROLE_RE = re.compile(rf"\s+(?:{'|'.join(ROLE_WORDS)})(?![^\W\d_]).*$", re.IGNORECASE)
+_HANDLE_OR_LINK = re.compile(r"\S*@\S*|https?://\S+")
+_LIST_SEPARATORS = re.compile(r"\s*(?:[,،;|/]|\s+و\s+|\s+and\s+|\s+&\s+)\s*", re.IGNORECASE)
+_SEGMENT_SEPARATORS = re.compile(r"\s+[-–—]\s+|\s*[-–—]{2,}\s*|\s*[:：]\s*")
+_PARENTHESISED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
+
+# Given names that begin with "و": an attached "و" before them does not join two people.
+WAW_NAMES = frozenset(
+    "وليد وائل وفاء وسام وديع وجدي وهيب وحيد وحيدة وداد وئام وصفي وضاح وعد ولاء ورد وردة وفيق وهبة وهبي وجيه وصال "
+    "وسيم وسيلة وجدان ودود وليم وديان وسن ولي وهاد وافي وارد وحيد".split()
+)
+
+# Places that open or close bylines and datelines: capitals and the cities Arab newsrooms
+# file from. A one-word part beside a full name is read as a place even when not listed.
+# Left out: names that are also common words or agencies in a byline ("صور" photos,
+# "الخبر" the news, "قنا" also QNA).
+DATELINE_PLACES = frozenset(
+    fold_for_fingerprint(place.replace("_", " "))
+    for place in """
+    القاهرة الجيزة الإسكندرية الاسكندرية أسوان الأقصر أسيوط المنيا سوهاج طنطا المنصورة الزقازيق بورسعيد السويس
+    الإسماعيلية دمياط بني_سويف الفيوم كفر_الشيخ شرم_الشيخ الغردقة العريش
+    بيروت طرابلس صيدا دمشق حلب حمص اللاذقية عمان عمّان إربد الزرقاء العقبة القدس رام_الله غزة الخليل نابلس جنين
+    بغداد البصرة الموصل أربيل النجف كربلاء الرياض جدة مكة مكة_المكرمة المدينة_المنورة الدمام الطائف تبوك
+    أبها الكويت الدوحة المنامة مسقط أبوظبي أبو_ظبي دبي الشارقة عجمان صنعاء عدن تعز الخرطوم أم_درمان
+    بنغازي مصراتة تونس صفاقس سوسة الجزائر وهران قسنطينة الرباط الدار_البيضاء فاس مراكش طنجة أكادير نواكشوط مقديشو جيبوتي
+    إسطنبول اسطنبول أنقرة طهران باريس لندن واشنطن نيويورك موسكو برلين بروكسل جنيف روما مدريد فيينا أثينا
+    بكين طوكيو نيودلهي إسلام_آباد كابل كييف
+    """.split()
+)
+
+# The body's dateline and sign-off lines that credit an agency.
+EDGE_LINES = 3
+_DATELINE_AGENCY_RE = re.compile(
+    rf"^[^\s\-–—(\[:،,]+(?:\s[^\s\-–—(\[:،,]+){{0,2}}\s*(?:[-–—:،,]\s*)?[(\[]?\s*(?P<agency>{AGENCY_PATTERN})\s*[)\]]?\s*[-–—:]",
+    re.IGNORECASE,
+)
+_CREDIT_LINE_RE = re.compile(
+    rf"^[-–—\s]*[(\[]?\s*(?:المصدر\s*[:：]?\s*)?(?P<agency>{AGENCY_PATTERN})\s*[)\]]?\s*\.?$", re.IGNORECASE
+)
+_SIGN_OFF_RE = re.compile(rf"[-–—]{{1,2}}\s*[(\[]\s*(?P<agency>{AGENCY_PATTERN})\s*[)\]]\s*\.?$", re.IGNORECASE)
+
+
+def collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+# Domain parts, and the generic words sites add to their name ("Ahram Online" of ahram.org.eg,
+# "Masrawy.com" of masrawy), ignored when a name is compared with the site's.
+_HOST_WORDS = frozenset(
+    fold_for_fingerprint(word) for word in "www com net org كوم نت online news arabic tv اونلاين أونلاين نيوز".split()
+)
+
+
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(word for word in fold_for_fingerprint(name).split() if word not in _HOST_WORDS)
+
+
+def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return bool(part) and any(words[i : i + len(part)] == part for i in range(len(words) - len(part) + 1))
+
+
+def is_site_name(name: str, site_names: Iterable[str]) -> bool:
+    """``name`` is the outlet or part of its name ("الخليج" of "صحيفة الخليج", "Masrawy.com" of masrawy)."""
+    words = _name_words(name)
+    for site in site_names:
+        site_words = _name_words(site)
+        if not site_words or not words:
+            continue
+        if "".join(words) == "".join(site_words) or _contains(site_words, words):
+            return True
+        # A one-word site name inside a longer name may be a family name ("النهار").
+        if len(site_words) >= 2 and _contains(words, site_words):
+            return True
+    return False
+
+
+def is_place(name: str) -> bool:
+    return fold_for_fingerprint(name) in DATELINE_PLACES
+
+
+def is_person_name(name: str, site_names: Iterable[str] = ()) -> bool:
+    if not 2 <= len(name) <= 60 or "http" in name or "@" in name or any(char.isdigit() for char in name):
+        return False
+    words = name.split()
+    if len(words) > NAME_MAX_WORDS:
+        return False
+    lowered = name.lower()
+    if any(phrase in lowered for phrase in NON_PERSON_PHRASES) or not NON_PERSON_WORDS.isdisjoint(lowered.split()):
+        return False
+    if CREDIT_RE.search(name) or agency_of(name) or is_place(name):
+        return False
+    return not is_site_name(name, site_names)
+
+
+def _segments(part: str) -> list[str]:
+    """A byline part split around dashes and colons, the place or site beside the person dropped."""
+    segments = [segment.strip(" .-–—:") for segment in _SEGMENT_SEPARATORS.split(part)]
+    segments = [segment for segment in segments if segment]
+    if len(segments) < 2:
+        return segments
+    segments = [segment for segment in segments if not is_place(segment)]
+    if any(len(segment.split()) >= 2 for segment in segments):
+        # Beside a full name, a one-word part is a place or the outlet.
+        segments = [segment for segment in segments if len(segment.split()) >= 2 or agency_of(segment)]
+    return segments
+
+
+def _split_attached_waw(name: str) -> list[str]:
+    """"كايلا إبستين وأنجليكا كاساس" is two people; "محمد وليد الخطيب" is one."""
+    words = name.split()
+    for index in range(2, len(words) - 1):
+        word = words[index]
+        if len(word) > 2 and word.startswith("و") and (word[1] in "أإآ" or word not in WAW_NAMES):
+            return [" ".join(words[:index]), *_split_attached_waw(" ".join([word[1:], *words[index + 1 :]]))]
+    return [name]
+
+
+def split_people(value) -> list[str]:
+    """Names from a JSON-LD author value or a byline string, before the person test."""
+    if isinstance(value, list):
+        return [name for entry in value for name in split_people(entry)]
+    if isinstance(value, dict):
+        name = value.get("name")
+        if isinstance(value.get("@type"), str) and value["@type"].lower() in ("organization", "newsmediaorganization"):
+            # An organization is never a person, but an agency is still credited.
+            return [name] if isinstance(name, str) and agency_of(name) else []
+        return split_people(name)
+    if not isinstance(value, str) or value.strip().startswith(("http://", "https://", "www.")):
+        return []  # a profile URL (article:author) names nobody
+    text = collapse(value)
+    # A bracketed part is a place or a role ("(جدة)"), or an agency, which is kept as one name.
+    names = [found.strip() for found in _PARENTHESISED.findall(text) if agency_of(found)]
+    text = collapse(_HANDLE_OR_LINK.sub(" ", _PARENTHESISED.sub(" ", text)))
+    text = collapse(_BYLINE_PREFIX_RE.sub("", text))
+    for part in _LIST_SEPARATORS.split(text):
+        for segment in _segments(_ROLE_RE.sub("", part)):
+            names += _split_attached_waw(segment)
+    return [name for name in names if name]
+
+
+_NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
+
+
+def visible_text(element) -> str:
+    """The element's text as a reader sees it: no script or style content."""
+    parts = []
+    for node in element.iter():
+        if node.tag not in _NOT_TEXT and isinstance(node.tag, str) and node.text:
+            parts.append(node.text)
+        if node is not element and node.tail:
+            parts.append(node.tail)
+    return collapse(" ".join(parts))
+
+
+def visible_bylines(headline) -> list[str]:
+    """The names part of each byline line among the short elements after the headline."""
+    if headline is None:
+        return []
+    found: list[str] = []
+    prose = 0
+    for element in headline.xpath(f"following::*[position() <= {BYLINE_SCOPE}]"):
+        if element.tag in _NOT_TEXT:
+            continue
+        text = visible_text(element)
+        if not text:
+            continue
+        if len(text.split()) >= PROSE_MIN_WORDS:
+            # A paragraph of the story (not a container of many): the second one ends the search.
+            if not element.xpath(_BLOCK_DESCENDANTS):
+                prose += 1
+                if prose >= 2:
+                    break
+            continue
+        if len(text.split()) > BYLINE_MAX_WORDS:
+            continue
+        match = _VISIBLE_BYLINE_RE.match(text)
+        # A place-and-person line only above the story: inside it, "القاهرة: ..." opens a subheading.
+        names = match.group("names").strip(" :：-–—") if match else dateline_byline(text) if not prose else None
+        if names and names not in found:
+            found.append(names)
+    return found
+
+
+_DATELINE_BYLINE_RE = re.compile(
+    r"^(?P<place>[^\s:：(\-–—]+(?:\s[^\s:：(\-–—]+)?)\s*(?:[:：]|\s[-–—])\s*(?P<names>[^:：]+)$"
+    r"|^(?P<names2>[^:：(\-–—]+?)\s*(?:\s[-–—]\s*|[(])\s*(?P<place2>[^\s)]+(?:\s[^\s)]+)?)\s*\)?$"
+)
+
+
+def dateline_byline(text: str) -> str | None:
+    """The person of a dateline byline: "مكة المكرمة: نواف العتيبي", "ياسر الشمري (جدة)"."""
+    match = _DATELINE_BYLINE_RE.match(text)
+    if not match:
+        return None
+    place = match.group("place") or match.group("place2")
+    names = match.group("names") or match.group("names2")
+    return names.strip() if is_place(place) else None
+
+
+def _names_the_author(element) -> bool:
+    if element.get("rel") == "author" or element.get("itemprop") == "author":
+        return True
+    tokens = attribute_tokens(f"{element.get('class') or ''} {element.get('id') or ''}")
+    return not tokens.isdisjoint(BYLINE_TOKENS) and tokens.isdisjoint(BESIDE_NAME_TOKENS)
+
+
+def class_bylines(tree) -> list[str]:
+    """Texts of the innermost elements whose class names the author."""
+    elements = [element for element in tree.xpath(BYLINE_XPATH) if _names_the_author(element)]
+    inner = set(elements)
+    texts = []
+    for element in elements:
+        if any(descendant in inner for descendant in element.iterdescendants()):
+            continue
+        text = visible_text(element)
+        if 0 < len(text) <= CLASS_BYLINE_MAX_CHARS:
+            texts.append(text)
+        if len(texts) == CLASS_BYLINES:
+            break
+    return texts
+
+
+def people_of(raw_names: Sequence[str], site_names: Sequence[str]) -> tuple[list[str], str | None]:
+    authors: list[str] = []
+    agency = None
+    for name in raw_names:
+        if found := agency_of(name):
+            agency = agency or found
+        elif is_person_name(name, site_names) and name not in authors:
+            authors.append(name)
+    return authors, agency
+
+
+def extract_people(tree, tags, article: dict, site_names: Sequence[str], headline) -> tuple[list[str], str | None]:
+    """(authors, agency) from the page's markup and bylines; see the module docstring."""
+    markup: list[str] = split_people(article.get("author"))
+    for key in ("author", "article:author", "dc.creator", "sailthru.author", "parsely-author"):
+        for value in tags.get(key, []):
+            markup += split_people(value)
+    authors, agency = people_of(markup, site_names)
+    for source in (visible_bylines(headline), class_bylines(tree)):
+        if authors:
+            break
+        authors, found = people_of([name for text in source for name in split_people(text)], site_names)
+        agency = agency or found
+    return authors, agency
+
+
+# A line of this many words is story prose, never a widget line that cleanup let through.
+STORY_LINE_MIN_WORDS = 15
+CLOSING_PARAGRAPHS = 2
+
+
+def agency_from_body(lines: Sequence[str], story: Sequence[str] = ()) -> str | None:
+    """The agency a story's dateline or closing credit names.
+
+    ``lines`` are the body lines before cleanup (which removes the credits) and
+    ``story`` the cleaned paragraphs. A credit sits right after the story's last
+    paragraph of prose, or at its end; a dateline opens its first paragraph or
+    stands just before it. Widget lines that trafilatura let through around the
+    story do not move those anchors.
+    """
+    stripped = [collapse(plain(line)) for line in lines if plain(line)]
+    in_story = {collapse(plain(line)) for line in story}
+    prose = [index for index, line in enumerate(stripped) if line in in_story and len(line.split()) >= STORY_LINE_MIN_WORDS]
+    # The story's closing paragraphs, last first: a leaked comment notice can be prose too.
+    for last in (prose[-CLOSING_PARAGRAPHS:] if prose else [len(stripped) - 1])[::-1]:
+        for line in stripped[max(0, last) : last + 1 + EDGE_LINES][::-1]:
+            if match := _CREDIT_LINE_RE.match(line) or _SIGN_OFF_RE.search(line):
+                return agency_of(match.group("agency"))
+    first = prose[0] if prose else 0
+    for line in stripped[max(0, first - EDGE_LINES) : first + 1]:
+        if match := _DATELINE_AGENCY_RE.match(line):
+            return agency_of(match.group("agency"))
+    return None
