@@ -43,7 +43,7 @@ def register(commands) -> None:
     export.add_argument("--fields", type=_names, metavar="A,B,...", help="only these fields, in this order")
     export.add_argument("--incremental", action="store_true", help="rewrite only the partitions that changed since the last export")
     export.add_argument("--sources-file", help="the sources registry, for outlet names in the card (default: crawler/sources.toml)")
-    export.add_argument("--shard-size", type=_positive, default=128, metavar="MB", help="target size of a shard (default: 128)")
+    export.add_argument("--shard-size", type=_positive, default=128, metavar="MB", help="target size of a shard in MB (default: 128)")
     export.add_argument("--title", default=None, help="the dataset's name in its card")
     export.set_defaults(handler=command_export)
 
@@ -68,15 +68,15 @@ def _names(value: str) -> tuple[str, ...]:
     return names
 
 
-def _positive(value: str) -> int:
+def _positive(value: str) -> float:
     import argparse
 
     try:
-        number = int(value)
+        number = float(value)
     except ValueError:
         number = 0
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    if not number > 0 or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number")
     return number
 
 
@@ -110,7 +110,7 @@ def command_export(args) -> int:
         fields=args.fields,
         incremental=args.incremental,
         sources_file=Path(args.sources_file) if args.sources_file else None,
-        shard_bytes=args.shard_size * MEGABYTE,
+        shard_bytes=int(args.shard_size * MEGABYTE),
         progress=sys.stderr.isatty(),
         pretty_name=args.title or DEFAULT_PRETTY_NAME,
         command_options=_command_line(args),

@@ -99,10 +99,15 @@ def load_state(dest: Path) -> ExportState | None:
 
 
 def save_state(dest: Path, state: ExportState) -> None:
+    """Replace the state file in one rename.
+
+    Not fsynced: it is written after the partitions it describes were published and
+    fsynced, so whatever version of it survives a power cut describes partitions that
+    are on disk; an older one only makes the next export rewrite a few partitions, and
+    an unreadable one all of them.
+    """
     path = state_path(dest)
     temporary = path.with_name(path.name + ".part")
     with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(state.to_json(), handle, ensure_ascii=False, indent=1, sort_keys=False)
-        handle.flush()
-        os.fsync(handle.fileno())
+        json.dump(state.to_json(), handle, ensure_ascii=False, indent=1)
     os.replace(temporary, path)
