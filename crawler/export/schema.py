@@ -212,6 +212,8 @@ def hf_feature(arrow_type: pa.DataType) -> dict:
         return {"list": inner["dtype"] if set(inner) == {"dtype"} else inner}
     if pa.types.is_struct(arrow_type):
         return {"struct": [{"name": field.name, **hf_feature(field.type)} for field in arrow_type]}
+    if pa.types.is_date32(arrow_type) or pa.types.is_date64(arrow_type):
+        return {"dtype": str(arrow_type).split("[")[0]}  # "date32[day]" is "date32" to datasets
     if pa.types.is_timestamp(arrow_type):
         return {"dtype": f"timestamp[{arrow_type.unit}, tz={arrow_type.tz}]" if arrow_type.tz else f"timestamp[{arrow_type.unit}]"}
     return {"dtype": {"double": "float64", "float": "float32", "bool": "bool"}.get(str(arrow_type), str(arrow_type))}
