@@ -470,6 +470,25 @@ def test_full_export_into_a_previous_export_removes_stale_partitions(crawled, tm
     assert len(read_rows(dest)) == 7
 
 
+def test_a_damaged_state_file_rewrites_everything_and_leaves_no_stale_partition(crawled, tmp_path):
+    dest = tmp_path / "dataset"
+    export(crawled["output"], dest, incremental=True)
+    (dest / STATE_FILE).write_text("{damaged", encoding="utf-8")
+    summary = export(crawled["output"], dest, incremental=True, since="2025-02-01")
+    assert summary.partitions_written == 2 and summary.partitions_removed == 1
+    assert sorted(p.parent.name for p in parquet_files(dest)) == ["month=2025-02", "month=2025-03"]
+    assert json.loads((dest / STATE_FILE).read_text(encoding="utf-8"))["inputs"]
+
+
+def test_export_into_the_current_folder(crawled, tmp_path, monkeypatch):
+    dest = tmp_path / "dataset"
+    dest.mkdir()
+    monkeypatch.chdir(dest)
+    export(crawled["output"], Path("."))
+    assert len(read_rows(dest)) == 10
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dataset"]  # the staging folder is gone
+
+
 def synthetic_record(number: int, month: int, version: int) -> dict:
     url = f"https://kill.example/news/{number}"
     text = f"نص الخبر رقم {number} في نسخته {version}. " * 30

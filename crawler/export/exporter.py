@@ -20,6 +20,7 @@ DEST is locked (``DEST/.lock``) for the whole export; a second export exits at o
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -145,6 +146,8 @@ def export_dataset(options: ExportOptions) -> ExportSummary:
     all_columns = columns_from_schema(item_schema, partition_keys=PARTITION_KEYS)
     columns = output_columns(all_columns, options.fields, options.file_format)
     input_dir = options.output_dir / "data"
+    # Resolved: the staging folder goes beside DEST's real folder ("." has no name to put beside).
+    options = dataclasses.replace(options, dest=options.dest.resolve())
     dest = options.dest
     check_folders(input_dir, dest)
     source_dirs = None
@@ -239,14 +242,16 @@ def _export_locked(options, item_schema, all_columns, columns, input_dir, source
             return options.incremental and known is not None and known.digest == digests[name] and known.is_intact(dest / DATA_DIR / name)
 
         to_write = [name for name in digests if not unchanged(name)]
-        stale = sorted(set(state.partitions) - set(digests))
+        # Partitions without rows any more: those the state knows, and any other on disk (a
+        # state file that was lost or damaged must not leave old rows in the dataset).
+        stale = sorted((set(state.partitions) | published_partitions(dest)) - set(digests))
         summary.partitions = len(digests)
         summary.partitions_unchanged = len(digests) - len(to_write)
         partition_rows = {name: rows for name, _source, _month, rows in index.partition_counts()}
         _write_partitions(index, options, columns, to_write, partition_rows, digests, state, staging, input_dir, summary)
         for name in stale:
             withdraw(dest / DATA_DIR / name, staging / "withdrawn")
-            del state.partitions[name]
+            state.partitions.pop(name, None)
             save_state(dest, state)
             summary.partitions_removed += 1
         summary.dataset_bytes = sum(size for p in state.partitions.values() for size in p.files.values())
@@ -258,6 +263,20 @@ def _export_locked(options, item_schema, all_columns, columns, input_dir, source
         return summary
     finally:
         index.close()
+
+
+def published_partitions(dest: Path) -> set[str]:
+    """The partition folders (``source=NAME/month=YYYY-MM``) present in DEST."""
+    root = dest / DATA_DIR
+    if not root.is_dir():
+        return set()
+    return {
+        f"{source.name}/{month.name}"
+        for source in root.glob(f"{SOURCE}=*")
+        if source.is_dir()
+        for month in source.glob("month=*")
+        if month.is_dir()
+    }
 
 
 def _up_to_date(previous: ExportState, options: ExportOptions, salt: str, inputs: str, dest: Path) -> bool:
@@ -451,7 +470,8 @@ def _write_card(index: LatestVersionIndex, options: ExportOptions, columns: list
     )
     path = options.dest / cards.CARD_FILE
     temporary = path.with_name(path.name + ".part")
-    temporary.write_text(cards.render_card(context), encoding="utf-8")
-    with open(temporary, "rb") as handle:
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(cards.render_card(context))
+        handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)

@@ -28,6 +28,8 @@ import os
 import shutil
 from pathlib import Path
 
+from crawler.jsonl_writer import fsync_directory
+
 logger = logging.getLogger(__name__)
 
 AT_FDCWD = -100
@@ -37,14 +39,6 @@ STAGING_SUFFIX = ".staging"
 
 def staging_dir_for(dest: Path) -> Path:
     return dest.parent / f".{dest.name}{STAGING_SUFFIX}"
-
-
-def fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _load_renameat2():
@@ -79,6 +73,7 @@ def publish(staged: Path, final: Path, trash: Path) -> None:
 
     ``trash`` (in the staging area) is used only where folders cannot be exchanged.
     """
+    fsync_directory(staged)  # the shards' names, before the folder becomes visible
     final.parent.mkdir(parents=True, exist_ok=True)
     previous = None
     if not final.exists():

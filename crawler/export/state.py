@@ -4,7 +4,7 @@ It records, per published partition, a digest of the rows it holds (which line o
 input file, and its duplicate mark, salted with the export's options and schema), its
 row count and its shard files with their sizes. ``--incremental`` compares the digests
 of a new selection with these and rewrites only the partitions that differ or whose
-files are no longer as recorded. The file is rewritten (temporary name, fsync, rename)
+files are no longer as recorded. The file is rewritten (temporary name, then rename)
 after every partition that is published, so a killed export leaves a state that
 describes exactly the partitions on disk.
 

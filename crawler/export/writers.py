@@ -44,12 +44,13 @@ def shard_name(number: int, file_format: str) -> str:
     return f"part-{number:04d}{SUFFIXES[file_format]}"
 
 
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+def close_durably(handle) -> None:
+    """Flush, fsync and close a shard's file: it is on disk before its partition is published."""
     try:
-        os.fsync(fd)
+        handle.flush()
+        os.fsync(handle.fileno())
     finally:
-        os.close(fd)
+        handle.close()
 
 
 class ShardWriter:
@@ -99,7 +100,6 @@ class ShardWriter:
         if self._shard_path is None:
             return
         self._finish_shard()
-        fsync_file(self._shard_path)
         self.files[self._shard_path.name] = self._shard_path.stat().st_size
         self._shard_path = None
 
@@ -167,7 +167,7 @@ class ParquetShardWriter(ShardWriter):
         try:
             writer.close()
         finally:
-            sink.close()
+            close_durably(sink)
 
 
 class JsonlShardWriter(ShardWriter):
@@ -202,4 +202,4 @@ class JsonlShardWriter(ShardWriter):
         try:
             compressed.close()
         finally:
-            raw.close()
+            close_durably(raw)
