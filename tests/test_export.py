@@ -167,7 +167,7 @@ def test_one_row_per_article_at_its_latest_version(crawled, parquet_export):
     fetched = {path_of(i["url"]): i["fetched_at"] for i in crawled["third"].items}
     assert rows["/article/5.html"]["fetched_at"] == pd.Timestamp(fetched["/article/5.html"]).to_pydatetime()
     assert not any("لم يكتمل" in row["text"] for row in rows.values())
-    assert summary.lines_read == 13 and summary.files_read == 3
+    assert summary.lines_read == summary.lines == 13 and summary.files_read == summary.files == 3
     assert summary.part_files_ignored == 1
     assert summary.counts.superseded == 2  # article 0's version 1, article 5's first line
     assert summary.counts.exact_duplicates == 1
@@ -427,6 +427,8 @@ def test_incremental_rewrites_only_changed_partitions(crawled, tmp_path):
     )
     commit_file(output, "testsite", "20260101T000000Z", [changed])
     summary = export(output, dest, incremental=True)
+    assert summary.files == 4 and summary.files_read == 1  # the other files' entries are in DEST's index
+    assert summary.lines == 14 and summary.lines_read == 1
     assert summary.partitions_written == 2 and summary.partitions_unchanged == 1
     after = shard_identity(dest)
     march = "data/source=testsite/month=2025-03/part-0000.parquet"
@@ -449,6 +451,24 @@ def test_incremental_rewrites_only_changed_partitions(crawled, tmp_path):
     assert "/article/50.html" not in rows_by_path(dest)
     state = json.loads((dest / STATE_FILE).read_text(encoding="utf-8"))
     assert state["options"]["near_duplicates"] == "drop"
+
+
+def test_the_index_in_dest_follows_removed_files_and_schema_changes(crawled, tmp_path):
+    output = tmp_path / "output"
+    shutil.copytree(crawled["output"], output)
+    dest = tmp_path / "dataset"
+    export(output, dest, incremental=True)
+    for path in (output / "data" / "testsite").glob("b-*.jsonl"):  # the second machine's file
+        path.unlink()
+    summary = export(output, dest, incremental=True)
+    assert summary.files == 2 and summary.files_read == 0 and summary.lines == 11
+    rows = rows_by_path(dest)
+    first_fetch = {path_of(i["url"]): i["fetched_at"] for i in crawled["first"].items}
+    assert rows["/article/5.html"]["fetched_at"] == pd.Timestamp(first_fetch["/article/5.html"]).to_pydatetime()
+    assert summary.partitions_written == 1  # March: article 5's line changed
+    # Another item schema: every file is indexed again.
+    changed_schema = export(output, dest, incremental=True, schema_path=schema_v2(tmp_path / "v2.schema.json"))
+    assert changed_schema.files_read == 2 and changed_schema.partitions_written == 3
 
 
 def test_incremental_repairs_a_partition_whose_files_changed(crawled, tmp_path):

@@ -135,9 +135,10 @@ def describe(summary, dest: Path) -> str:
         return f"{dest} is up to date: no data file was added since the last export ({summary.counts.selected:,} rows)."
     counts = summary.counts
     lines = [
-        f"Read {summary.files_read:,} data file{'' if summary.files_read == 1 else 's'} ({summary.lines_read:,} lines"
-        + (f", {summary.invalid_lines:,} invalid lines skipped" if summary.invalid_lines else "")
-        + (f", {summary.part_files_ignored:,} unfinished .part files ignored" if summary.part_files_ignored else "")
+        f"{summary.files:,} data file{'' if summary.files == 1 else 's'}, {summary.lines:,} lines ({summary.files_read:,} "
+        f"file{'' if summary.files_read == 1 else 's'} read, the others indexed by an earlier export"
+        + (f"; {summary.invalid_lines:,} invalid lines skipped" if summary.invalid_lines else "")
+        + (f"; {summary.part_files_ignored:,} unfinished .part files ignored" if summary.part_files_ignored else "")
         + ").",
         f"{counts.selected:,} articles: {counts.superseded:,} older versions left out, {counts.filtered_out:,} outside "
         f"the selection, {counts.exact_duplicates:,} exact duplicates removed, "

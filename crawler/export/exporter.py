@@ -1,11 +1,12 @@
 """``export_dataset``: OUTPUT_DIR's committed JSON lines -> one clean dataset in DEST.
 
-1. **Index** (first pass): every committed data file is streamed once; each line is mapped
-   into the current schema (``records.Conformer``) and its position recorded in a
-   temporary SQLite index that keeps only each article's latest version
-   (``index.LatestVersionIndex``). Lines that are not valid articles are skipped and
-   counted, one warning per file.
-2. **Select**: filters, exact duplicates and the near-duplicate policy, in SQL.
+1. **Index** (first pass): every committed data file not indexed by an earlier export is
+   streamed once; each line is mapped into the current schema (``records.Conformer``)
+   and a small entry with its position goes into DEST's SQLite index
+   (``index.ExportIndex``). Lines that are not valid articles are skipped and counted,
+   one warning per file.
+2. **Select**: each article's latest version, filters, exact duplicates and the
+   near-duplicate policy, in SQL.
 3. **Plan**: a digest per partition is compared with DEST's state file
    (``state.ExportState``); only partitions that differ are written (all of them without
    ``--incremental``), partitions without rows any more are removed.
@@ -14,7 +15,7 @@
    is published atomically (``partitions.publish``), then recorded in the state.
 5. **Card**: ``README.md`` in DEST, rewritten (temporary name, rename) at the end.
 
-Memory holds one row group and SQLite's capped page cache, whatever the dataset's size.
+Memory holds one row group and SQLite's capped page caches, whatever the dataset's size.
 DEST is locked (``DEST/.lock``) for the whole export; a second export exits at once.
 """
 
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from crawler.cron import exclusive_lock, LOCK_FILE
 from crawler.export import card as cards
-from crawler.export.index import IndexEntry, LatestVersionIndex, Selection, SelectionCounts
+from crawler.export.index import INDEX_FILE, ExportIndex, FileCounts, IndexEntry, Selection, SelectionCounts
 from crawler.export.partitions import clear_staging, publish, staging_dir_for, withdraw
 from crawler.export.records import (
     CONTENT_HASH, DOMAIN, DUPLICATE_OF, FETCHED_AT, SOURCE, VERSION, Conformer, RecordError,
@@ -55,12 +56,14 @@ logger = logging.getLogger(__name__)
 # another column type): the next incremental export then rewrites every partition.
 EXPORT_FORMAT = 1
 PARTITION_KEYS = (SOURCE,)
-INDEX_FILE = "index.sqlite"
+SCRATCH_FILE = "scratch.sqlite"
 # The partitions live below DEST/data, apart from the card: pandas and pyarrow read a folder
 # as a dataset only when every file in it is one (README.md at DEST's top is not).
 DATA_DIR = "data"
 # Files in DEST that are the export's own, besides the partitions and the card.
-OWN_FILES = {LOCK_FILE, STATE_FILE, STATE_FILE + ".part", cards.CARD_FILE, cards.CARD_FILE + ".part"}
+OWN_FILES = {
+    LOCK_FILE, STATE_FILE, STATE_FILE + ".part", cards.CARD_FILE, cards.CARD_FILE + ".part", INDEX_FILE, INDEX_FILE + "-journal",
+}
 DEFAULT_PRETTY_NAME = "Arabic news articles"
 
 
@@ -104,8 +107,10 @@ class ExportOptions:
 
 @dataclass
 class ExportSummary:
-    files_read: int = 0
+    files: int = 0  # committed data files of the selection
+    files_read: int = 0  # of which parsed by this export (the others' entries were cached)
     lines_read: int = 0
+    lines: int = 0  # in all the files
     invalid_lines: int = 0
     values_nulled: int = 0
     part_files_ignored: int = 0
@@ -201,6 +206,12 @@ def check_folders(input_dir: Path, dest: Path) -> None:
             )
 
 
+def _fingerprint(all_columns: list[Column]) -> str:
+    """What decides the index entries of a line: the schema it is mapped into, and the rules."""
+    described = [[column.name, str(column.type), column.nullable, column.kind] for column in all_columns]
+    return hashlib.sha256(json.dumps([EXPORT_FORMAT, described]).encode()).hexdigest()
+
+
 def _salt(columns: list[Column], file_format: str) -> str:
     """What, besides the rows, decides a partition's bytes: the format and the columns' types."""
     described = [[column.name, str(column.type), column.nullable] for column in columns]
@@ -228,14 +239,18 @@ def _export_locked(options, item_schema, all_columns, columns, input_dir, source
         summary.counts.selected = sum(p.rows for p in previous.partitions.values())
         return summary
 
-    index = LatestVersionIndex(staging / INDEX_FILE)
+    dest.mkdir(parents=True, exist_ok=True)
+    state = ExportState(options=options.as_state(), salt=salt, partitions=dict(previous.partitions) if previous else {})
+    save_state(dest, state)  # from here on DEST is known as an export, even if this one is killed
+    index = ExportIndex(dest / INDEX_FILE, staging / SCRATCH_FILE, _fingerprint(all_columns))
     try:
-        _index_files(index, input_dir, files, Conformer(all_columns), summary, options.progress)
-        summary.counts = index.select(options.selection, schema_version_of(item_schema))
+        names = [path.relative_to(input_dir).as_posix() for path in files]
+        _index_files(index, input_dir, files, names, Conformer(all_columns), summary, options.progress)
+        index.prune(lambda name: (input_dir / name).is_file())
+        totals = index.file_totals(names)
+        summary.lines, summary.invalid_lines, summary.values_nulled = totals.lines, totals.invalid, totals.nulled
+        summary.counts = index.select(names, options.selection, schema_version_of(item_schema))
         digests = index.partition_digests(salt)
-        state = ExportState(options=options.as_state(), salt=salt, partitions=dict(previous.partitions) if previous else {})
-        dest.mkdir(parents=True, exist_ok=True)
-        save_state(dest, state)  # from here on DEST is known as an export, even if this one is killed
 
         def unchanged(name: str) -> bool:
             known = state.partitions.get(name)
@@ -285,35 +300,47 @@ def _up_to_date(previous: ExportState, options: ExportOptions, salt: str, inputs
         and previous.salt == salt
         and previous.options == options.as_state()
         and (dest / cards.CARD_FILE).exists()
+        and published_partitions(dest) == set(previous.partitions)
         and all(p.is_intact(dest / DATA_DIR / name) for name, p in previous.partitions.items())
     )
 
 
-def _index_files(index, input_dir: Path, files: list[Path], conformer: Conformer, summary: ExportSummary, progress: bool) -> None:
-    bar = _Progress(progress, total=sum(path.stat().st_size for path in files), unit="B", unit_scale=True, desc="reading")
+def _index_files(index: ExportIndex, input_dir: Path, files: list[Path], names: list[str], conformer: Conformer,
+                 summary: ExportSummary, progress: bool) -> None:
+    """Index every file the cache does not hold yet (new, or changed in size)."""
+    known = index.indexed_files()
+    sizes = [path.stat().st_size for path in files]
+    summary.files = len(files)
+    bar = _Progress(progress, total=sum(sizes), unit="B", unit_scale=True, desc="reading")
     try:
-        for number, path in enumerate(files, start=1):
-            name = path.relative_to(input_dir).as_posix()
-            file_id = index.add_file(name)
-            invalid, first_error = 0, None
-            for line_number, line in enumerate(read_lines(path, name), start=1):
-                summary.lines_read += 1
-                try:
-                    entry, nulled = _index_entry(conformer, line.data, line.offset)
-                except RecordError as exc:
-                    invalid += 1
-                    first_error = first_error or f"line {line_number}: {exc}"
-                    continue
-                summary.values_nulled += nulled
-                index.add(file_id, entry)
-            if invalid:
-                summary.invalid_lines += invalid
-                logger.warning("%s: %d line(s) skipped, not valid articles (first at %s)", path, invalid, first_error)
-            summary.files_read += 1
-            bar.update(path.stat().st_size, files=f"{number}/{len(files)}", lines=summary.lines_read)
-        index.flush()
+        for number, (path, name, size) in enumerate(zip(files, names, sizes), start=1):
+            if known.get(name) != size:
+                _index_file(index, path, name, size, conformer, summary)
+                summary.files_read += 1
+            bar.update(size, files=f"{number}/{len(files)}", lines=summary.lines_read)
     finally:
         bar.close()
+
+
+def _index_file(index: ExportIndex, path: Path, name: str, size: int, conformer: Conformer, summary: ExportSummary) -> None:
+    seen = {"lines": 0, "invalid": 0, "nulled": 0, "first_error": None}
+
+    def entries():
+        for line in read_lines(path, name):
+            seen["lines"] += 1
+            try:
+                entry, nulled = _index_entry(conformer, line.data, line.offset)
+            except RecordError as exc:
+                seen["invalid"] += 1
+                seen["first_error"] = seen["first_error"] or f"line {line.number}: {exc}"
+                continue
+            seen["nulled"] += nulled
+            yield entry
+
+    index.add_file(name, size, entries(), lambda: FileCounts(seen["lines"], seen["invalid"], seen["nulled"]))
+    summary.lines_read += seen["lines"]
+    if seen["invalid"]:
+        logger.warning("%s: %d line(s) skipped, not valid articles (first at %s)", path, seen["invalid"], seen["first_error"])
 
 
 def _index_entry(conformer: Conformer, data: bytes, offset: int) -> tuple[IndexEntry, int]:
@@ -411,7 +438,7 @@ def _registry(sources_file: Path | None) -> dict:
         return {}
 
 
-def _write_card(index: LatestVersionIndex, options: ExportOptions, columns: list[Column], summary: ExportSummary) -> None:
+def _write_card(index: ExportIndex, options: ExportOptions, columns: list[Column], summary: ExportSummary) -> None:
     counts = index.partition_counts()
     suffix = SUFFIXES[options.file_format]
     registry = _registry(options.sources_file)
@@ -465,7 +492,7 @@ def _write_card(index: LatestVersionIndex, options: ExportOptions, columns: list
         crawler_version=cards.crawler_version(),
         citation_key=f"arabic_news_{exported_at.replace('-', '')}",
         command_options=options.command_options,
-        files_read=summary.files_read,
+        files_read=summary.files,
         invalid_lines=summary.invalid_lines,
     )
     path = options.dest / cards.CARD_FILE

@@ -50,6 +50,7 @@ class Line:
     """One line of a committed data file: where it is, and its bytes."""
 
     file: str  # relative to OUTPUT_DIR/data
+    number: int  # 1 for the file's first line
     offset: int
     data: bytes
 
@@ -77,9 +78,9 @@ def unfinished_files(data_dir: Path) -> list[Path]:
 def read_lines(path: Path, name: str) -> Iterator[Line]:
     with open(path, "rb") as handle:
         offset = 0
-        for data in handle:
+        for number, data in enumerate(handle, start=1):
             if data.strip():
-                yield Line(name, offset, data)
+                yield Line(name, number, offset, data)
             offset += len(data)
 
 
