@@ -24,8 +24,6 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from crawler.manifest import exception_count
-
 logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
@@ -60,6 +58,10 @@ def crawl_verdict(stats: dict, previous: dict | None) -> tuple[int, str]:
     reason = stats.get("finish_reason")
     if reason != "finished":
         return EXIT_FAILED, f"finish reason is {reason!r}, not 'finished'"
+    # Imported here: crawler.manifest imports Scrapy, and exclusive_lock is used without it
+    # (python -m crawler export locks DEST with it).
+    from crawler.manifest import exception_count
+
     exceptions = exception_count(stats)
     if exceptions:
         return EXIT_FAILED, f"{exceptions} exception(s) in the crawl; see the run log"

@@ -21,6 +21,7 @@ COMMANDS = (
     "reextract",
     "sources",
     "report",
+    "export",
 )
 
 
