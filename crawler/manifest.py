@@ -2,7 +2,9 @@
 
 ``OUTPUT_DIR/manifests/RUN_ID.json`` holds the start and end times, the
 finish reason, the data files written and, per source, pages fetched,
-articles emitted, duplicates and drops by reason. It is written atomically
+articles emitted, duplicates and drops by reason. ``node`` names the node
+(null for a one-machine crawl) and, in a cluster, ``cluster`` describes the
+cluster run: its nodes, and the totals of those that had finished. It is written atomically
 (temporary name, then rename) when the spider closes, so a cron wrapper or
 a monitoring job can read the last one safely.
 """
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from scrapy import signals
 
-from crawler.run_log import output_dir_of, run_id_of
+from crawler.run_log import node_name_of, output_dir_of, run_id_of
 from crawler.stats import PREFIX, count
 
 logger = logging.getLogger(__name__)
@@ -138,6 +140,10 @@ class ManifestExtension:
         writer = getattr(self.crawler, "news_writer", None)
         files = writer.committed_files if writer is not None else []
         manifest = build_manifest(run_id_of(self.crawler), stats, files, output_dir, stats.get("finish_reason"))
+        manifest["node"] = node_name_of(self.crawler)
+        cluster_section = getattr(self.crawler, "news_cluster_manifest", None)
+        if cluster_section is not None:
+            manifest["cluster"] = cluster_section()
         path = output_dir / MANIFEST_DIR / f"{manifest['run_id']}.json"
         write_json_atomically(path, manifest)
         self.crawler.news_manifest_path = path

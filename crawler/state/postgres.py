@@ -465,6 +465,13 @@ class SharedPending:
             found.setdefault(candidate, bytes(signature))  # a claim is newer than the committed text
         return found
 
+    def near_match(self, key: str, entry: tuple[Sequence[int], bytes]) -> tuple[str, float] | None:
+        """The most similar committed or claimed article at or above the threshold, but *key*."""
+        from crawler.near_duplicates import best_match
+
+        found = self.candidates(key, entry[0])
+        return best_match(entry[1], ((candidate, found[candidate]) for candidate in sorted(found)))
+
     def url_of(self, key: str) -> str:
         rows = self._query(
             "SELECT url FROM articles WHERE key = %(key)s UNION ALL SELECT url FROM pending_articles WHERE key = %(key)s",
