@@ -110,6 +110,17 @@ class PostgresServer:
         with psycopg.connect(self.url, connect_timeout=2) as connection:
             return connection.execute("SELECT 1").fetchone() == (1,)
 
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+        )
+        subprocess.run(
+            as_service_user([self.pg_ctl, "-D", str(self.root / "data"), "-o", options, "-l", str(self.root / "server.log"), "-w", "start"]),
+            check=True, capture_output=True, timeout=120,
+        )
+        wait_until(self.is_ready, START_TIMEOUT_SECONDS, "PostgreSQL")
+
     def stop(self, mode: str = "fast") -> None:
         """Stop the server; ``immediate`` drops every connection at once, as a crash would."""
         subprocess.run(
@@ -131,15 +142,7 @@ def postgres_server():
             as_service_user([initdb, "-D", str(root / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]),
             check=True, capture_output=True, timeout=120,
         )
-        options = (
-            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
-        )
-        subprocess.run(
-            as_service_user([pg_ctl, "-D", str(root / "data"), "-o", options, "-l", str(root / "server.log"), "-w", "start"]),
-            check=True, capture_output=True, timeout=120,
-        )
-        wait_until(server.is_ready, START_TIMEOUT_SECONDS, "PostgreSQL")
+        server.start()
         yield server
     finally:
         server.stop("immediate")

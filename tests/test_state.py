@@ -472,3 +472,97 @@ def test_store_reopens_after_sigkill_with_every_committed_batch(state_backend, b
                 assert stored is not None and stored.content_hash == f"h{batch}-{n}"
         store.record_written([article("https://ex.com/after-the-crash")])
         assert store.get("https://ex.com/after-the-crash") is not None
+
+
+# --- PostgreSQL specifics: claims of articles judged by several nodes ----------------------
+
+
+@pytest.fixture
+def shared(postgres):
+    """Two stores on one database, as two nodes of a cluster hold them."""
+    from crawler.state.postgres import PostgresStateStore
+
+    url = postgres.new_schema()
+    first, second = PostgresStateStore(url, "node-a"), PostgresStateStore(url, "node-b")
+    yield url, first, second
+    first.close()
+    second.close()
+
+
+def words_text(offset: int, count: int = 80) -> str:
+    return " ".join(f"كلمة{n}" for n in range(offset, offset + count))
+
+
+def claim(store, key: str, text: str, content_hash: str | None = None):
+    from crawler.near_duplicates import minhash_entry
+    from pipelines.dedup import judge
+
+    with store.shared_pending().judging() as view:
+        return judge(view, key, key, content_hash or f"hash-of-{text[:40]}-{len(text)}", minhash_entry(text), False)
+
+
+def test_a_claim_by_one_node_is_seen_by_another_before_any_commit(shared):
+    _url, first, second = shared
+    original = words_text(0)
+    assert claim(first, "https://ex.com/original", original, "h1").drop_reason is None
+    # The same article, the same text under another URL, and a near-copy, on the other node.
+    assert claim(second, "https://ex.com/original", original, "h1").drop_reason == "unchanged"
+    assert claim(second, "https://ex.com/mirror", original, "h1").drop_reason == "duplicate_exact"
+    copy = claim(second, "https://ex.com/copy", words_text(0, 76) + " وكالة الانباء", "h2")
+    assert copy.drop_reason is None and copy.duplicate_of == "https://ex.com/original"
+    assert claim(second, "https://ex.com/other", words_text(5000), "h3").duplicate_of is None
+
+
+def test_record_committed_ends_the_claims_in_its_transaction(shared):
+    _url, first, second = shared
+    pending = first.shared_pending()
+    from crawler.near_duplicates import minhash_entry
+    from pipelines.dedup import judge
+
+    with pending.judging() as view:
+        judge(view, "https://ex.com/a", "https://ex.com/a", "ha", minhash_entry(words_text(0)), False)
+    signatures = pending.take(["https://ex.com/a"])
+    first.record_committed("a.jsonl", [article("https://ex.com/a", content_hash="ha")], (), signatures)
+    assert first._connection.execute("SELECT COUNT(*) FROM pending_articles").fetchone()[0] == 0
+    assert first.get_signature("https://ex.com/a") == signatures[0][2]
+    # Seen as committed now, by the other node.
+    assert claim(second, "https://ex.com/mirror", words_text(0), "ha").drop_reason == "duplicate_exact"
+    assert claim(second, "https://ex.com/near", words_text(0, 78), "hb").duplicate_of == article("https://ex.com/a").url
+
+
+def test_claims_of_a_process_that_ended_are_released_when_a_store_opens(shared):
+    from crawler.state.postgres import PostgresStateStore
+
+    url, first, second = shared
+    claim(first, "https://ex.com/dead", words_text(0), "h-dead")
+    claim(second, "https://ex.com/alive", words_text(9000), "h-alive")
+    first.close()  # its session lock goes with its connection, as with a SIGKILL
+    with PostgresStateStore(url, "node-c") as third:
+        keys = {key for (key,) in third._connection.execute("SELECT key FROM pending_articles")}
+        assert keys == {"https://ex.com/alive"}
+        assert claim(third, "https://ex.com/dead-again", words_text(0), "h-dead").drop_reason is None
+
+
+def test_postgres_schema_version_is_checked(postgres):
+    from crawler.state.postgres import PostgresStateStore
+
+    url = postgres.new_schema()
+    with PostgresStateStore(url) as store:
+        store._connection.execute("UPDATE schema_version SET version = 99")
+    with pytest.raises(RuntimeError, match="schema version 99"):
+        PostgresStateStore(url)
+
+
+def test_a_lost_server_is_state_store_unavailable_naming_it(postgres):
+    from crawler.state import StateStoreUnavailable
+    from crawler.state.postgres import PostgresStateStore
+    from tests.servers import free_port
+
+    with pytest.raises(StateStoreUnavailable, match=r"cannot connect to PostgreSQL at postgresql://u:\*\*\*@127\.0\.0\.1"):
+        PostgresStateStore(f"postgresql://u:secret@127.0.0.1:{free_port()}/db")
+    with PostgresStateStore(postgres.new_schema()) as store:
+        killer = PostgresStateStore(postgres.url)
+        killer._connection.execute("SELECT pg_terminate_backend(%s)", (store._connection.info.backend_pid,))
+        killer.close()
+        with pytest.raises(StateStoreUnavailable, match="lost PostgreSQL at"):
+            store.count()

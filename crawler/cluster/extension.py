@@ -1,8 +1,8 @@
 """The node's life in the cluster run: heartbeat, when to close, leaving, the manifest's part.
 
 - Every ``CLUSTER_HEARTBEAT_SECONDS`` the node renews its lease in Redis (and the
-  discovery lock if it holds it), and the discovering node checks whether discovery is
-  finished, so that the others know no more work is coming from it.
+  discovery lock if it holds it), from a thread of its own, and the discovering node
+  checks whether discovery is finished, so that the others know no more work is coming.
 - When this node has nothing to do (``spider_idle``), it stays open while discovery is
   still running on a live node, takes discovery over if its node died or gave up, and
   otherwise closes once the shared queue has stayed empty for
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 
 from scrapy import signals
@@ -23,7 +24,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
 from crawler.cluster.discovery import own_work_in_flight, rediscover
-from crawler.cluster.node import cluster_of
+from crawler.cluster.node import REDIS_ERRORS, cluster_of
 from crawler.cluster.settings import DEFAULT_MAX_IDLE_SECONDS, cluster_enabled
 from crawler.state import redact_url
 from crawler.stats import PREFIX
@@ -43,6 +44,7 @@ class ClusterExtension:
         self.idle_since: float | None = None
         self.waiting = False
         self._heartbeat: task.LoopingCall | None = None
+        self._beater: threading.Thread | None = None
         self._wake: task.LoopingCall | None = None
         self._finish_checks = 0
         self.run_id: str | None = None
@@ -61,20 +63,35 @@ class ClusterExtension:
     def spider_opened(self, spider):
         membership = self.node.coordinator.membership
         self.run_id = membership.run_id if membership else None
-        self._heartbeat = task.LoopingCall(self.beat)
+        # The heartbeat has a thread of its own: a reactor busy parsing a large sitemap
+        # must not make a live node look dead (and its discovery lock free to take).
+        self._stop_beating = threading.Event()
+        self._beater = threading.Thread(target=self.beat_until_stopped, name="cluster-heartbeat", daemon=True)
+        self._beater.start()
+        self._heartbeat = task.LoopingCall(self.check_discovery_finished)
         self._heartbeat.start(self.node.coordinator.heartbeat_seconds, now=False)
         self._wake = task.LoopingCall(self.wake_if_work)
         self._wake.start(WAKE_SECONDS, now=False)
 
-    def beat(self) -> None:
-        if self.node.stopping:
-            return
+    def beat_until_stopped(self) -> None:
+        from twisted.internet import reactor
+
         coordinator = self.node.coordinator
-        if not self.node.guard(coordinator.heartbeat, default=True):
-            logger.warning("Node %s's heartbeat had lapsed (was the process paused?); joining again", self.node.name)
-            coordinator.membership = None
-            self.node.join()
-        self.check_discovery_finished()
+        while not self._stop_beating.wait(coordinator.heartbeat_seconds):
+            if self.node.stopping:
+                return
+            try:
+                alive = coordinator.heartbeat()
+            except REDIS_ERRORS as exc:
+                reactor.callFromThread(self.node.redis_lost, exc)
+                return
+            if not alive:
+                reactor.callFromThread(self.rejoin)
+
+    def rejoin(self) -> None:
+        logger.warning("Node %s's heartbeat had lapsed (was the process paused?); joining again", self.node.name)
+        self.node.coordinator.membership = None
+        self.node.join()
 
     def check_discovery_finished(self) -> None:
         """The discovering node releases the lock as done once its own work has run out
@@ -130,6 +147,9 @@ class ClusterExtension:
         raise DontCloseSpider
 
     def spider_closed(self, spider, reason):
+        if self._beater is not None:
+            self._stop_beating.set()
+            self._beater.join(timeout=30)
         for loop in (self._heartbeat, self._wake):
             if loop is not None and loop.running:
                 loop.stop()

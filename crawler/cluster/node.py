@@ -68,10 +68,14 @@ class ClusterNode:
         try:
             return call()
         except REDIS_ERRORS as exc:
-            report_outage(self.crawler, "redis_unavailable", f"lost Redis at {self.redis_server}: {exc}")
+            self.redis_lost(exc)
             if reraise:
                 raise
             return default
+
+
+    def redis_lost(self, exc: BaseException) -> None:
+        report_outage(self.crawler, "redis_unavailable", f"lost Redis at {self.redis_server}: {exc}")
 
 
 def cluster_of(crawler) -> ClusterNode:
