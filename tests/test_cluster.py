@@ -287,11 +287,12 @@ def test_the_download_delay_holds_between_the_requests_of_all_nodes(slow_small_s
         starts = sorted(server.starts)
         gaps = [later - earlier for earlier, later in zip(starts, starts[1:])]
         assert len(starts) >= 19  # robots.txt per node, the sitemaps, 16 articles
-        # Three nodes without the gate would start requests 0.2 / 3 s apart. The gate spaces
-        # the grants; the time from grant to the server's reading of the request varies by a
-        # few tens of milliseconds on a loaded machine, as it does for one machine's crawl.
-        assert min(gaps) >= 0.15, sorted(gaps)[:5]
-        assert sum(gaps) / len(gaps) >= 0.2, gaps
+        # Two nodes without the gate would start half of their requests at once. The gate
+        # spaces the grants by 0.2 s; the time from a grant to the server's reading of the
+        # request varies with the machine's load (up to 0.08 s seen here, 2 cores, load 15),
+        # as the sending of one machine's crawl does.
+        assert min(gaps) >= 0.1, sorted(gaps)[:5]
+        assert sorted(gaps)[len(gaps) // 2] >= 0.19, sorted(gaps)
 
 
 # --- faults ----------------------------------------------------------------------------------
