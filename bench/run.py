@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import archive_cost
 import proctree
 import sitegen
 
@@ -524,6 +525,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quiet-wait", type=float, default=120.0,
                         help="seconds to wait for other processes to go idle before each measurement (0: do not wait)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the JSON figures")
+    parser.add_argument("--archive", action="store_true",
+                        help="also crawl each size with ARCHIVE_ENABLED=False and print the archive's cost (bench/archive_cost.py)")
     return parser.parse_args(argv)
 
 
@@ -542,7 +545,7 @@ def main(argv: list[str] | None = None) -> int:
             probe_paths = [spec.path for spec in specs[: min(SERVER_PROBE_PAGES, len(specs))]]
             quiet_waits = {"server probe": wait_for_quiet(args.quiet_wait, (server.pid,))}
             server_figures = probe_server(base_url, probe_paths, server.pid)
-            crawls = {}
+            crawls, without_archive = {}, {}
             for count in args.pages:
                 quiet_waits[f"crawl {count}"] = wait_for_quiet(args.quiet_wait, (server.pid,))
                 crawls[count] = run_crawl(
@@ -554,6 +557,11 @@ def main(argv: list[str] | None = None) -> int:
                     args.interval,
                 )
                 logger.info("crawl of %d pages: %.1f s, %d items", count, crawls[count].wall_seconds, crawls[count].items_written)
+                if args.archive:
+                    without_archive[count] = run_crawl(
+                        count, base_url + manifest.sitemap_indexes[count], work / f"crawl-{count}-no-archive",
+                        server.pid, {**dict(args.settings), "ARCHIVE_ENABLED": "False"}, args.interval,
+                    )
         finally:
             stop_server(server)
         pages = load_pages(site_root, specs, base_url)
@@ -582,8 +590,12 @@ def main(argv: list[str] | None = None) -> int:
                 "root": str(site_root) if args.keep else None,
             },
         }
+        if without_archive:
+            figures["archive"] = archive_cost.figures(crawls, without_archive)
         write_results(figures, args.results)
         print(format_report(figures))
+        if without_archive:
+            print(archive_cost.format_section(figures["archive"]))
         print(f"\nfigures written to {args.results}")
         if args.keep:
             print(f"site and crawl outputs kept in {work}")

@@ -43,6 +43,9 @@ INTERNAL_FIELDS = (
     "fingerprint_text",  # lossy-folded text, computed once for dedup
     "minhash",  # (band hashes, signature) of the folded text, for near-duplicates
     "content_type",  # the response's Content-Type header, for decoding the raw body
+    "http_exchange",  # the request and response as received, for the WARC archive
+    "archive_location",  # where the archive wrote the response record (file, offset)
+    "reextract_order",  # (position, run id) of a page read back from an archive
 )
 
 

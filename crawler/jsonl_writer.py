@@ -64,7 +64,9 @@ class RotatingJsonlWriter:
     called (the pipeline calls it on a timer and at close). ``on_commit`` gets
     the final path and, for each record it holds, the receipt given to
     ``write`` (the record itself by default), after the rename: that is the
-    moment they are safely on disk.
+    moment they are safely on disk. ``before_commit`` gets the same receipts
+    before the rename; whatever the file refers to (the WARC archive) is made
+    durable there, and an exception leaves the file uncommitted.
     """
 
     def __init__(
@@ -74,11 +76,13 @@ class RotatingJsonlWriter:
         *,
         max_items: int = 500,
         on_commit: Callable[[Path, list], None] | None = None,
+        before_commit: Callable[[list], None] | None = None,
     ):
         self.directory = directory
         self.stem = safe_path_component(stem)
         self.max_items = max_items
         self.on_commit = on_commit
+        self.before_commit = before_commit
         self.committed_files: list[Path] = []
         self._sequence = 0
         self._handle = None
@@ -113,6 +117,8 @@ class RotatingJsonlWriter:
         """Finish the current file; returns its final path, or None if nothing was pending."""
         if self._handle is None:
             return None
+        if self.before_commit is not None:
+            self.before_commit(self._pending)
         handle, part_path, records = self._handle, self._part_path, self._pending
         self._handle, self._part_path, self._pending = None, None, []
         handle.flush()

@@ -1,7 +1,7 @@
 """The run manifest: what one run did, as JSON inside OUTPUT_DIR.
 
 ``OUTPUT_DIR/manifests/RUN_ID.json`` holds the start and end times, the
-finish reason, the data files written and, per source, pages fetched,
+finish reason, the data files written, the WARC files archived (``archive_files``) and, per source, pages fetched,
 articles emitted, duplicates and drops by reason. ``node`` names the node
 (null for a one-machine crawl) and, in a cluster, ``cluster`` describes the
 cluster run: its nodes, and the totals of those that had finished. It is written atomically
@@ -76,13 +76,21 @@ def relative_name(path: Path, output_dir: Path) -> str:
     return str(path.relative_to(resolved)) if path.is_relative_to(resolved) else str(path)
 
 
-def build_manifest(run_id: str, stats: dict, files: list[Path], output_dir: Path, finish_reason: str | None) -> dict:
+def build_manifest(
+    run_id: str,
+    stats: dict,
+    files: list[Path],
+    output_dir: Path,
+    finish_reason: str | None,
+    archive_files: list[Path] = (),
+) -> dict:
     return {
         "run_id": run_id,
         "started_at": _iso(stats.get("start_time")),
         "finished_at": _iso(stats.get("finish_time")) or datetime.now(timezone.utc).isoformat(),
         "finish_reason": finish_reason,
         "data_files": [relative_name(path, output_dir) for path in files],
+        "archive_files": [relative_name(path, output_dir) for path in archive_files],
         "totals": {
             "pages_fetched": stats.get(f"{PREFIX}/pages_fetched", 0),
             "articles_emitted": stats.get(f"{PREFIX}/items_written", 0),
@@ -139,7 +147,9 @@ class ManifestExtension:
         stats = self.crawler.stats.get_stats()
         writer = getattr(self.crawler, "news_writer", None)
         files = writer.committed_files if writer is not None else []
-        manifest = build_manifest(run_id_of(self.crawler), stats, files, output_dir, stats.get("finish_reason"))
+        archive = getattr(self.crawler, "news_archive", None)
+        archive_files = archive.committed_files if archive is not None else []
+        manifest = build_manifest(run_id_of(self.crawler), stats, files, output_dir, stats.get("finish_reason"), archive_files)
         manifest["node"] = node_name_of(self.crawler)
         cluster_section = getattr(self.crawler, "news_cluster_manifest", None)
         if cluster_section is not None:

@@ -68,6 +68,12 @@ class PoolBroken(Exception):
 # Workers that die before saying "ready" this many times in a row mean the
 # environment is broken (unimportable module, no memory): stop restarting them.
 MAX_START_FAILURES = 3
+# Seconds a started worker has to say "ready". Forking from the warm forkserver and
+# running the initializer take well under a second; a worker that is silent this
+# long is stuck (a deadlock in the forked child, a hung import) and counts as a
+# start failure, so a pool whose workers cannot start breaks in bounded time
+# instead of waiting for a "ready" that never comes.
+START_TIMEOUT_SECONDS = 30.0
 
 
 @dataclass
@@ -85,7 +91,7 @@ class _Worker:
     pipe_bytes: int  # what the task pipe holds without blocking the writer
     # Sent and unanswered, oldest first: the first is running, the next waits in the pipe.
     tasks: collections.deque[_Task] = field(default_factory=collections.deque)
-    deadline: asyncio.TimerHandle | None = None
+    deadline: asyncio.TimerHandle | None = None  # of the running task, or of the start
     ready: bool = False
     exit_fd: int | None = None
     finished: int = field(default=0)
@@ -175,6 +181,7 @@ class WorkerPool:
         timeout: float,
         initializer: Callable | None = None,
         preload: tuple[str, ...] = (),
+        start_timeout: float = START_TIMEOUT_SECONDS,
     ):
         if workers < 1:
             raise ValueError("a worker pool needs at least one worker")
@@ -182,6 +189,7 @@ class WorkerPool:
         self.initializer = initializer
         self.size = workers
         self.timeout = timeout
+        self.start_timeout = start_timeout
         self.preload = tuple(preload)
         self._context = _use_forkserver(function, self.preload)
         # Finished tasks per worker are not tracked beyond a counter: no
@@ -211,6 +219,7 @@ class WorkerPool:
         results_out.close()
         worker = _Worker(process=process, tasks_out=tasks_out, results_in=results_in, pipe_bytes=pipe_bytes)
         self._workers.append(worker)  # takes tasks once it says it is ready
+        worker.deadline = self._loop.call_later(self.start_timeout, self._on_start_timeout, worker)
         self._loop.add_reader(results_in.fileno(), self._on_readable, worker)
         # The pipe alone may never report a death: another process (the
         # forkserver, a sibling forked meanwhile) can hold a copy of its other
@@ -343,6 +352,8 @@ class WorkerPool:
             return
         if status == "ready":
             worker.ready = True
+            worker.deadline.cancel()
+            worker.deadline = None
             self._start_failures = 0
             self._dispatch()
             return
@@ -393,6 +404,13 @@ class WorkerPool:
             else:
                 task.future.set_exception(WorkerCrashed(f"worker died {task.attempts} times on this task"))
         self._dispatch()
+
+    def _on_start_timeout(self, worker: _Worker) -> None:
+        worker.deadline = None
+        logger.warning(
+            "Extraction worker %s did not start within %.0fs; killing it", worker.process.pid, self.start_timeout
+        )
+        self._on_start_failure(worker)
 
     def _on_start_failure(self, worker: _Worker) -> None:
         self._start_failures += 1

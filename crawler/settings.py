@@ -41,6 +41,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.HeadMetaRefreshMiddleware": 580,
+    # Between RedirectMiddleware (600) and HttpCompressionMiddleware (590): sees the final
+    # response with its body still as the server sent it.
+    "crawler.archive.pipeline.ArchiveCaptureMiddleware": 595,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.archive.pipeline.ArchiveSpiderMiddleware": 100,
 }
 DUPEFILTER_CLASS = "crawler.middlewares.CountingDupeFilter"
 # Outputs of ONE callback handled at once. Scrapy starts this many asyncio tasks for
@@ -79,6 +85,18 @@ EXTRACT_WORKERS = -1
 # A page whose extraction takes longer is dropped and its worker replaced.
 EXTRACT_TIMEOUT = 30
 
+# --- Archive ------------------------------------------------------------------
+# Every article's request and response (exact body bytes) go to WARC/1.1 files under
+# OUTPUT_DIR/warc/SOURCE/ (crawler/archive/); False turns the archive off.
+ARCHIVE_ENABLED = True
+# True archives every response that reaches the spider, not only articles.
+ARCHIVE_ALL_RESPONSES = False
+# gzip level of each record (see crawler/archive/writer.py for the measurement).
+ARCHIVE_GZIP_LEVEL = 6
+# A WARC file is committed at this size at the latest (and whenever a data file that
+# refers to it is committed).
+ARCHIVE_MAX_FILE_BYTES = 1024 * 1024 * 1024
+
 # --- Deduplication ------------------------------------------------------------
 # Syndicated near-copies are marked with duplicate_of by default; True drops them.
 DEDUP_DROP_NEAR_DUPLICATES = False
@@ -88,6 +106,7 @@ ITEM_PIPELINES = {
     "pipelines.language.LanguagePipeline": 200,
     "pipelines.normalize.NormalizePipeline": 300,
     "pipelines.dedup.DedupPipeline": 400,
+    "crawler.archive.pipeline.ArchivePipeline": 800,
     "pipelines.write.JsonlWriterPipeline": 900,
 }
 
@@ -95,6 +114,8 @@ EXTENSIONS = {
     "crawler.run_log.RunLogExtension": 0,
     "crawler.visited_pages.VisitedPagesExtension": 10,
     "crawler.manifest.ManifestExtension": 20,
+    # SIGTERM during the final commit must not cut the run's close short.
+    "crawler.shutdown.GracefulShutdownExtension": 30,
 }
 
 LOG_LEVEL = "INFO"

@@ -58,6 +58,15 @@ def receipt_of(item) -> dict:
         "discovered_at": adapter.get("discovered_date"),
         "version": adapter.get("version") or 1,
         "source": adapter.get("source"),
+        **archive_receipt(adapter.get("archive_location")),
+    }
+
+
+def archive_receipt(location) -> dict:
+    """The archive location (``crawler.archive.writer.ArchiveLocation``) as receipt fields."""
+    return {
+        "archive_file": location.file if location is not None else None,
+        "archive_offset": location.offset if location is not None else None,
     }
 
 
@@ -73,6 +82,8 @@ def article_states(receipts: list[dict], path: Path, now: datetime) -> list[Arti
             discovered_at=parse_timestamp(receipt["discovered_at"]),
             version=receipt["version"],
             file=str(path),
+            archive_file=receipt.get("archive_file"),
+            archive_offset=receipt.get("archive_offset"),
         )
         for receipt in receipts
     ]
@@ -112,10 +123,13 @@ def read_records(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def recover_unrecorded_files(data_dir: Path, store, takes_over=None) -> int:
+def recover_unrecorded_files(data_dir: Path, store, locate=None, takes_over=None) -> int:
     """Record committed data files that a crash left out of the state; returns how many.
 
-    *takes_over* limits it to the files it accepts (see ``discard_unfinished``)."""
+    ``locate(path, records)``, when given, finds each record's archived page
+    (``crawler.archive.recovery.archive_locator``). *takes_over* limits it to the files
+    it accepts (see ``discard_unfinished``).
+    """
     recovered = 0
     index = NearDuplicateIndex(store)
     for path in sorted(data_dir.rglob("*.jsonl")):
@@ -124,6 +138,9 @@ def recover_unrecorded_files(data_dir: Path, store, takes_over=None) -> int:
             continue
         records = read_records(path)
         receipts = [receipt_of_record(record) for record in records]
+        if locate is not None:
+            for receipt, location in zip(receipts, locate(path, records)):
+                receipt.update(archive_receipt(location))
         signatures = [
             entry
             for record, receipt in zip(records, receipts)
@@ -157,6 +174,10 @@ class JsonlWriterPipeline:
         self._timer: task.LoopingCall | None = None
         # Other components add to each commit before it is recorded (dedup: signatures).
         self.commit_listeners = []
+        # Called with a file's receipts before it is renamed (the archive commits its WARC files).
+        self.before_commit_listeners = []
+        # Finds archived pages of a data file recovered after a crash (set by the archive).
+        self.archive_locator = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -179,7 +200,7 @@ class JsonlWriterPipeline:
         discarded = discard_unfinished(self.data_dir, takes_over)
         if discarded:
             count(self.crawler.stats, "output/discarded_part_files", amount=discarded)
-        recovered = recover_unrecorded_files(self.data_dir, self.store, takes_over)
+        recovered = recover_unrecorded_files(self.data_dir, self.store, self.archive_locator, takes_over)
         if recovered:
             count(self.crawler.stats, "output/recovered_files", amount=recovered)
         if self.rotate_seconds > 0:
@@ -193,6 +214,7 @@ class JsonlWriterPipeline:
                 self.run_id,
                 max_items=self.rotate_items,
                 on_commit=self._committed,
+                before_commit=self._before_commit,
             )
         return self.writers[source]
 
@@ -218,6 +240,10 @@ class JsonlWriterPipeline:
         self.output_error = f"cannot write under {self.data_dir}: {exc.strerror or exc}"
         logger.error("%s; stopping the crawl", self.output_error)
         asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="output_error"))
+
+    def _before_commit(self, receipts: list[dict]) -> None:
+        for listener in self.before_commit_listeners:
+            listener(receipts)
 
     def _committed(self, path: Path, receipts: list[dict]) -> None:
         batch = CommitBatch(path=path, name=str(path.relative_to(self.data_dir.resolve())), receipts=receipts)

@@ -74,3 +74,8 @@ def runs_forkserver_child(preloaded: str, wait: float) -> bool:
         if time.monotonic() >= deadline:
             return False
         time.sleep(0.05)
+
+
+def hang():
+    """A worker initializer that never returns (a deadlocked child, a hung import)."""
+    time.sleep(3600)

@@ -124,8 +124,15 @@ def test_sigterm_finishes_items_in_hand_and_exits_cleanly(site, tmp_path):
     files, server = site
     output = tmp_path / "out"
     log = tmp_path / "stderr.txt"
+    # One page at a time, a quarter second apart: seconds of crawling are left when the
+    # first data file appears, so the signal lands mid-crawl and not in the final close
+    # (that case has its own test below).
+    slow = ["-s", "DOWNLOAD_DELAY=0.25", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
     with open(log, "wb") as stderr_file:
-        process = start_crawl(server.base_url, output, stderr=stderr_file)
+        process = subprocess.Popen(
+            crawl_command(server.base_url, output) + slow,
+            cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr_file, start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while not list((output / "data").rglob("*.jsonl")) and time.monotonic() < deadline:
             time.sleep(0.05)  # wait until it is really crawling
@@ -146,6 +153,40 @@ def test_sigterm_finishes_items_in_hand_and_exits_cleanly(site, tmp_path):
     assert rerun.returncode == 0
     paths = sorted(r["url"].split("/", 3)[3] for r in data_records(output))
     assert paths == sorted(p.lstrip("/") for p in files.articles)
+
+
+def test_sigterm_while_the_run_is_closing_lets_the_close_finish(site, tmp_path):
+    """A signal in the final close (the last commit, the manifest) must not cut it short:
+    the run log still ends with the final stats, and the manifest is written."""
+    files, server = site
+    output = tmp_path / "out"
+    marker = tmp_path / "closing"
+    command = crawl_command(server.base_url, output) + [
+        "-s", f"SLOW_CLOSE_MARKER={marker}", "-s", "SLOW_CLOSE_SECONDS=2",
+    ]
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "tests.slow_close"}
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists(), "the crawl never reached its close"
+        os.killpg(process.pid, signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 0, stderr[-2000:]
+    (run_log,) = (output / "logs").glob("*.log")
+    run_log_text = run_log.read_text(encoding="utf-8")
+    assert "Received SIGTERM" in run_log_text
+    assert "'finish_reason': 'finished'" in run_log_text and "Spider closed (finished)" in run_log_text
+    assert list((output / "manifests").glob("*.json"))
+    assert not list(output.rglob("*.part"))
+    check_state_store(output)
+    assert len(data_records(output)) == len(files.articles)
 
 
 def test_unwritable_output_dir_is_a_clear_error(site, tmp_path):

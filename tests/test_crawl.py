@@ -190,6 +190,7 @@ def test_scrapy_crawl_command_writes_jsonl(sample_site, tmp_path):
     assert "'finish_reason': 'finished'" in completed.stderr
 
 
+@pytest.mark.shared
 def test_crawl_of_a_local_copy_of_real_pages(tmp_path):
     """The shared real pages behind a sitemap: one item per article, none for the home page."""
     from crawler.local_site import serve_directory

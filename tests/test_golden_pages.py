@@ -14,6 +14,7 @@ from tests.golden_pages import PAGE_DIRS, all_pages, golden_path, item_for
 PAGES = all_pages()
 
 
+@pytest.mark.shared
 def test_every_page_directory_has_pages():
     assert all(directory.is_dir() for directory in PAGE_DIRS)
     assert len(PAGES) >= 15

@@ -234,6 +234,7 @@ def test_exact_copy_under_another_url_is_emitted_once(news_site, tmp_path):
     assert len(texts) == len(set(texts))
 
 
+@pytest.mark.shared
 def test_different_outlets_on_the_same_event_are_not_duplicates(news_site, tmp_path):
     site_files, server, sources = news_site
     seeds = sorted((REPO.parent / "shared" / "seeds").glob("*.txt"))

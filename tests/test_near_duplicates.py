@@ -22,8 +22,9 @@ from crawler.near_duplicates import (
     signature_bytes,
 )
 
+from tests.conftest import SHARED, require_shared
+
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 EVAL = SHARED / "eval" / "arabic-news"
 SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
 
@@ -61,6 +62,7 @@ def words(count: int, offset: int = 0) -> str:
 
 @pytest.fixture(scope="module")
 def texts() -> dict[str, str]:
+    require_shared()
     found = {path.name.split(".")[0]: read(path) for path in sorted(EVAL.glob("*.expected.txt"))}
     assert len(found) >= 5 and len(SEEDS) == 2, f"shared texts missing under {SHARED}"
     return found
@@ -147,6 +149,7 @@ def test_copies_are_found_among_all_stored_texts(texts, index, name, make_copy):
     assert THRESHOLD <= similarity <= 1.0
 
 
+@pytest.mark.shared
 def test_the_two_seeds_are_the_same_event_but_not_copies(index):
     first, second = (read(seed) for seed in SEEDS)
     assert index.add("seed-a", first)

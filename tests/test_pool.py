@@ -25,8 +25,8 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
-async def with_pool(function, coroutine_factory, workers=2, timeout=30.0, initializer=None):
-    pool = WorkerPool(function, workers=workers, timeout=timeout, initializer=initializer)
+async def with_pool(function, coroutine_factory, workers=2, timeout=30.0, initializer=None, **options):
+    pool = WorkerPool(function, workers=workers, timeout=timeout, initializer=initializer, **options)
     try:
         return await coroutine_factory(pool)
     finally:
@@ -189,6 +189,22 @@ def test_workers_that_cannot_start_break_the_pool_instead_of_looping(monkeypatch
 
     failures = run(with_pool(pool_tasks.echo_after, run_one, workers=1, initializer=pool_tasks.always_crash))
     assert failures == MAX_START_FAILURES
+
+
+def test_workers_that_hang_while_starting_break_the_pool_in_bounded_time():
+    async def run_one(pool):
+        started = time.monotonic()
+        with pytest.raises(PoolBroken):
+            await pool.run("x", 0)
+        return pool._start_failures, time.monotonic() - started, pool.worker_pids
+
+    failures, waited, left = run(
+        with_pool(pool_tasks.echo_after, run_one, workers=1, initializer=pool_tasks.hang, start_timeout=0.5)
+    )
+    assert failures == MAX_START_FAILURES
+    # Three start deadlines of 0.5 s, not the hour the initializer sleeps.
+    assert waited < 60
+    assert left == []  # every stuck worker was killed
 
 
 def test_workers_are_born_with_the_forkserver_warm_up_already_done():

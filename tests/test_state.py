@@ -474,6 +474,49 @@ def test_store_reopens_after_sigkill_with_every_committed_batch(state_backend, b
         assert store.get("https://ex.com/after-the-crash") is not None
 
 
+# --- archive locations (schema 2) -------------------------------------------------------------
+
+SCHEMA_1_ARTICLES = """
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version (version) VALUES (1);
+CREATE TABLE articles (key TEXT PRIMARY KEY, url TEXT NOT NULL, first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL, content_hash TEXT NOT NULL, published_at TEXT, discovered_at TEXT,
+    version INTEGER NOT NULL, file TEXT NOT NULL);
+CREATE TABLE aliases (url_key TEXT PRIMARY KEY, article_key TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE minhash_signatures (key TEXT PRIMARY KEY, signature BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE minhash_bands (band INTEGER NOT NULL, band_hash INTEGER NOT NULL, key TEXT NOT NULL,
+    PRIMARY KEY (band, band_hash, key)) WITHOUT ROWID;
+CREATE TABLE committed_files (file TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE visited_pages (key TEXT PRIMARY KEY, reason TEXT NOT NULL, discovered_at TEXT,
+    seen_at TEXT NOT NULL) WITHOUT ROWID;
+INSERT INTO articles VALUES ('https://ex.com/old', 'https://ex.com/old', '2024-06-01T08:00:00+00:00',
+    '2024-06-01T08:00:00+00:00', 'h-old', NULL, NULL, 1, 'data-0001.jsonl');
+"""
+
+
+def test_the_archive_location_round_trips_and_a_rewrite_without_archive_clears_it(store):
+    located = article(archive_file="warc/src/20240601T080000Z-0001.warc.gz", archive_offset=1014)
+    store.record_committed("data-0001.jsonl", [located])
+    assert store.get(located.key) == located
+    store.record_written([article(version=2, content_hash="changed")])
+    assert (store.get(located.key).archive_file, store.get(located.key).archive_offset) == (None, None)
+
+
+def test_a_schema_1_store_is_migrated_and_keeps_its_articles(tmp_path):
+    path = tmp_path / STATE_FILE_NAME
+    connection = sqlite3.connect(path)
+    connection.executescript(SCHEMA_1_ARTICLES)
+    connection.close()
+    with SqliteStateStore(path) as migrated:
+        old = migrated.get("https://ex.com/old")
+        assert old.content_hash == "h-old" and (old.archive_file, old.archive_offset) == (None, None)
+        migrated.record_written([article(archive_file="warc/a.warc.gz", archive_offset=7)])
+        assert migrated.get(article().key).archive_offset == 7
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT version FROM schema_version").fetchone() == (2,)
+    connection.close()
+
+
 # --- PostgreSQL specifics: claims of articles judged by several nodes ----------------------
 
 

@@ -18,6 +18,7 @@ COMMANDS = (
     "run",
     "demo",
     "extract",
+    "reextract",
 )
 
 

@@ -1,6 +1,7 @@
 """Data files of several nodes in one OUTPUT_DIR: which ones this node may clean up.
 
-A node's files are named ``RUN_ID-NODE-NNNN.jsonl`` (``crawler.run_log.run_id_of``). When
+A node's files are named ``RUN_ID-NODE-NNNN.jsonl`` (``crawler.run_log.run_id_of``), and
+its WARC files ``RUN_ID-NODE-NNNN.warc.gz``. When
 a node starts it removes the unfinished ``.part`` files and records the committed but
 unrecorded files that a crash left behind; in a shared OUTPUT_DIR it must only touch
 those of nodes that are not running, or it would delete a live node's file under its
@@ -12,7 +13,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-_DATA_FILE_RE = re.compile(r"^\d{8}T\d{6}Z(?:-(?P<node>.+?))?-\d{4,}\.jsonl(?:\.part)?$")
+# Data files (.jsonl) and WARC files (.warc.gz) of the archive are named alike.
+_DATA_FILE_RE = re.compile(r"^\d{8}T\d{6}Z(?:-(?P<node>.+?))?-\d{4,}\.(?:jsonl|warc\.gz)(?:\.part)?$")
 
 
 def node_of_file(path: Path) -> str | None:

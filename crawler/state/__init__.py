@@ -11,7 +11,12 @@ What is stored:
 - one ``ArticleState`` per article, keyed by its canonical URL (``crawler.urls``);
 - aliases: a fetched URL whose page declared another canonical URL points to that
   article, and ``get`` / ``should_fetch`` follow it;
-- MinHash band hashes and signatures for ``crawler.near_duplicates``.
+- MinHash band hashes and signatures for ``crawler.near_duplicates``;
+- where each article's page is archived (``ArticleState.archive_file`` and
+  ``archive_offset``, see ``crawler.archive``): the WARC file, relative to OUTPUT_DIR, and
+  the offset of its response record's gzip member, or None when the archive was off. They
+  describe the version last written: a re-write without the archive clears them. A backend
+  stores them with the rest of the entry, in the same transaction.
 
 Times are timezone-aware ``datetime`` objects everywhere in the interface; a naive one is
 a programming error and raises ``ValueError``. They are stored as ISO 8601 text with their
@@ -61,6 +66,8 @@ class ArticleState:
     discovered_at: datetime | None
     version: int
     file: str
+    archive_file: str | None = None
+    archive_offset: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("first_seen", "last_seen", "published_at", "discovered_at"):

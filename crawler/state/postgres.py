@@ -74,7 +74,9 @@ CREATE TABLE articles (
     published_at TEXT,
     discovered_at TEXT,
     version INTEGER NOT NULL,
-    file TEXT NOT NULL
+    file TEXT NOT NULL,
+    archive_file TEXT,
+    archive_offset BIGINT
 );
 CREATE INDEX articles_content_hash ON articles (content_hash, id);
 CREATE TABLE aliases (
@@ -122,11 +124,15 @@ CREATE TABLE pending_bands (
 CREATE INDEX pending_bands_key ON pending_bands (key);
 """
 
-_ARTICLE_COLUMNS = "key, url, first_seen, last_seen, content_hash, published_at, discovered_at, version, file"
+_ARTICLE_COLUMNS = (
+    "key, url, first_seen, last_seen, content_hash, published_at, discovered_at, version, file, "
+    "archive_file, archive_offset"
+)
 
-# As in SQLite: first_seen is kept, and a dateless re-write keeps the stored dates.
+# As in SQLite: first_seen is kept, a dateless re-write keeps the stored dates, and the
+# archive location is the one of the version last written (None: the archive was off).
 _UPSERT_ARTICLE = f"""
-INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (key) DO UPDATE SET
     url = excluded.url,
     last_seen = excluded.last_seen,
@@ -134,7 +140,9 @@ ON CONFLICT (key) DO UPDATE SET
     published_at = COALESCE(excluded.published_at, articles.published_at),
     discovered_at = COALESCE(excluded.discovered_at, articles.discovered_at),
     version = excluded.version,
-    file = excluded.file
+    file = excluded.file,
+    archive_file = excluded.archive_file,
+    archive_offset = excluded.archive_offset
 """
 
 # The article stored under a key, or under the article the key is an alias of (one level).
@@ -143,7 +151,7 @@ SELECT {_ARTICLE_COLUMNS} FROM (
     SELECT 0 AS rank, {_ARTICLE_COLUMNS} FROM articles WHERE key = %(key)s
     UNION ALL
     SELECT 1, a.key, a.url, a.first_seen, a.last_seen, a.content_hash, a.published_at,
-           a.discovered_at, a.version, a.file
+           a.discovered_at, a.version, a.file, a.archive_file, a.archive_offset
     FROM aliases JOIN articles a ON a.key = aliases.article_key WHERE aliases.url_key = %(key)s
 ) found ORDER BY rank LIMIT 1
 """
@@ -545,11 +553,13 @@ def _row_from_article(entry: ArticleState) -> tuple:
         _iso_or_none(entry.discovered_at),
         entry.version,
         entry.file,
+        entry.archive_file,
+        entry.archive_offset,
     )
 
 
 def _article_from_row(row: tuple) -> ArticleState:
-    key, url, first_seen, last_seen, content_hash, published_at, discovered_at, version, file = row
+    key, url, first_seen, last_seen, content_hash, published_at, discovered_at, version, file, archive_file, archive_offset = row
     return ArticleState(
         key=key,
         url=url,
@@ -560,6 +570,8 @@ def _article_from_row(row: tuple) -> ArticleState:
         discovered_at=_datetime_or_none(discovered_at),
         version=version,
         file=file,
+        archive_file=archive_file,
+        archive_offset=archive_offset,
     )
 
 

@@ -23,7 +23,16 @@ from crawler.state import ArticleState, require_aware, should_refetch
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# Statements that bring a store of version N-1 to version N, run in one transaction when an
+# older store is opened. 2: the archive location of each article (issue 13).
+MIGRATIONS = {
+    2: (
+        "ALTER TABLE articles ADD COLUMN archive_file TEXT",
+        "ALTER TABLE articles ADD COLUMN archive_offset INTEGER",
+    ),
+}
 
 # Seconds a writer waits for another process's transaction (an overlapping cron run)
 # before giving up with "database is locked".
@@ -44,7 +53,9 @@ CREATE TABLE articles (
     published_at TEXT,
     discovered_at TEXT,
     version INTEGER NOT NULL,
-    file TEXT NOT NULL
+    file TEXT NOT NULL,
+    archive_file TEXT,
+    archive_offset INTEGER
 );
 CREATE INDEX articles_content_hash ON articles (content_hash);
 CREATE TABLE aliases (
@@ -75,14 +86,15 @@ CREATE TABLE visited_pages (
 """
 
 _ARTICLE_COLUMNS = (
-    "key, url, first_seen, last_seen, content_hash, published_at, discovered_at, version, file"
+    "key, url, first_seen, last_seen, content_hash, published_at, discovered_at, version, file, "
+    "archive_file, archive_offset"
 )
 
 # first_seen is the only column an update keeps. published_at and discovered_at keep the
 # stored value when the new entry has none: a re-write reached through a dateless link
 # must not forget the sitemap date that the next run compares against.
 _UPSERT_ARTICLE = f"""
-INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET
     url = excluded.url,
     last_seen = excluded.last_seen,
@@ -90,7 +102,9 @@ ON CONFLICT (key) DO UPDATE SET
     published_at = COALESCE(excluded.published_at, articles.published_at),
     discovered_at = COALESCE(excluded.discovered_at, articles.discovered_at),
     version = excluded.version,
-    file = excluded.file
+    file = excluded.file,
+    archive_file = excluded.archive_file,
+    archive_offset = excluded.archive_offset
 """
 
 
@@ -292,11 +306,25 @@ class SqliteStateStore:
                 logger.info("Created state store %s (schema %d)", self.path, SCHEMA_VERSION)
                 return
             (version,) = self._connection.execute("SELECT version FROM schema_version").fetchone()
+            if version < SCHEMA_VERSION:
+                version = self._migrate(version)
         if version != SCHEMA_VERSION:
             raise RuntimeError(
                 f"State store {self.path} has schema version {version}, this crawler "
                 f"reads version {SCHEMA_VERSION}"
             )
+
+    def _migrate(self, version: int) -> int:
+        """Bring an older store up to SCHEMA_VERSION inside the caller's transaction."""
+        start = version
+        while version < SCHEMA_VERSION and version + 1 in MIGRATIONS:
+            version += 1
+            for statement in MIGRATIONS[version]:
+                self._connection.execute(statement)
+        if version != start:
+            self._connection.execute("UPDATE schema_version SET version = ?", (version,))
+            logger.info("Migrated state store %s from schema %d to %d", self.path, start, version)
+        return version
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -359,11 +387,13 @@ def _row_from_article(entry: ArticleState) -> tuple:
         _iso_or_none(entry.discovered_at),
         entry.version,
         entry.file,
+        entry.archive_file,
+        entry.archive_offset,
     )
 
 
 def _article_from_row(row: tuple) -> ArticleState:
-    key, url, first_seen, last_seen, content_hash, published_at, discovered_at, version, file = row
+    key, url, first_seen, last_seen, content_hash, published_at, discovered_at, version, file, archive_file, archive_offset = row
     return ArticleState(
         key=key,
         url=url,
@@ -374,6 +404,8 @@ def _article_from_row(row: tuple) -> ArticleState:
         discovered_at=_datetime_or_none(discovered_at),
         version=version,
         file=file,
+        archive_file=archive_file,
+        archive_offset=archive_offset,
     )
 
 
