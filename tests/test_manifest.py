@@ -101,6 +101,7 @@ def test_build_manifest_reports_times_files_totals_and_sources(tmp_path):
         "finished_at": "2025-03-01T03:42:10+00:00",
         "finish_reason": "finished",
         "data_files": ["data/youm7/20250301T030000Z-0001.jsonl", "data/hespress/20250301T030000Z-0001.jsonl"],
+        "archive_files": [],
         "totals": {
             "pages_fetched": 80,
             "articles_emitted": 61,
