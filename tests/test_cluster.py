@@ -273,17 +273,21 @@ def slow_small_site(tmp_path):
 def test_a_site_sees_no_more_concurrent_requests_than_one_machine_gives_it(slow_small_site, redis_server, postgres, tmp_path):
     with serve_site(slow_small_site, delay=0.15) as server:
         cluster = Cluster(redis_server.url, postgres.new_schema(), server.site.base_url, "/sitemap-index.xml", tmp_path / "out")
-        nodes = cluster.run(["alpha", "beta"], CONCURRENT_REQUESTS_PER_DOMAIN=2)
+        # Each node takes at most 2 requests from the queue at once, so both take work.
+        nodes = cluster.run(["alpha", "beta"], CONCURRENT_REQUESTS=2, CONCURRENT_REQUESTS_PER_DOMAIN=2)
         assert_all_ok(nodes)
+        assert {node_of_file(path) for path in records_by_file(cluster.output)} == {"alpha", "beta"}
         assert server.max_in_flight == 2, server.max_in_flight  # two nodes, the limit of one
-        assert len(records_by_file(cluster.output)) >= 2
 
 
 def test_the_download_delay_holds_between_the_requests_of_all_nodes(slow_small_site, redis_server, postgres, tmp_path):
     with serve_site(slow_small_site) as server:
         cluster = Cluster(redis_server.url, postgres.new_schema(), server.site.base_url, "/sitemap-index.xml", tmp_path / "out")
-        nodes = cluster.run(["alpha", "beta"], DOWNLOAD_DELAY="0.2", DOWNLOAD_DELAY_JITTER="0", CONCURRENT_REQUESTS_PER_DOMAIN=4)
+        nodes = cluster.run(
+            ["alpha", "beta"], DOWNLOAD_DELAY="0.2", DOWNLOAD_DELAY_JITTER="0", CONCURRENT_REQUESTS=2, CONCURRENT_REQUESTS_PER_DOMAIN=2
+        )
         assert_all_ok(nodes)
+        assert {node_of_file(path) for path in records_by_file(cluster.output)} == {"alpha", "beta"}
         starts = sorted(server.starts)
         gaps = [later - earlier for earlier, later in zip(starts, starts[1:])]
         assert len(starts) >= 19  # robots.txt per node, the sitemaps, 16 articles
@@ -456,3 +460,31 @@ def test_a_killed_node_on_this_host_is_forgotten_at_once(redis_server):
     # Its lease has not lapsed, but its process is gone: the name is free, the run is over.
     reborn = coordinator(redis_server, prefix, "ghost")
     assert reborn.join().opened_run
+
+
+# --- the default stays as it was -------------------------------------------------------------
+
+
+def test_without_cluster_settings_nothing_of_the_cluster_is_imported(tmp_path):
+    """The one-machine default imports neither the cluster package nor its clients."""
+    script = (
+        "import sys, types\n"
+        "from scrapy.utils.test import get_crawler\n"
+        "from spiders.news import NewsSpider\n"
+        "import crawler.commands.crawl, crawler.cron, crawler.cli.run, pipelines.dedup, pipelines.write, crawler.manifest\n"
+        "from crawler.crawl_state import state_store_of\n"
+        "from crawler.run_log import run_id_of, node_name_of\n"
+        "from pipelines.dedup import pending_of\n"
+        f"crawler = get_crawler(NewsSpider, {{'OUTPUT_DIR': {str(tmp_path)!r}}})\n"
+        "assert node_name_of(crawler) is None and '-' not in run_id_of(crawler)\n"
+        "store = state_store_of(crawler)\n"
+        "pending_of(store)\n"
+        "store.close()\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('redis', 'psycopg', 'scrapy_redis') "
+        "or m.startswith(('crawler.cluster', 'crawler.state.postgres')))\n"
+        "print(loaded)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "[]", done.stdout

@@ -181,8 +181,9 @@ class ClusterExtension:
             "state": redact_url(self.crawler.settings.get("STATE_URL") or ""),
             "failure": getattr(self.crawler, "news_cluster_failure", None),
         }
-        finished = self.node.guard(coordinator.node_summaries, default={})
-        running = self.node.guard(coordinator.live_nodes, default={})
+        redis_gone = section["failure"] == "redis_unavailable"
+        finished = {} if redis_gone else self.node.guard(coordinator.node_summaries, default={})
+        running = {} if redis_gone else self.node.guard(coordinator.live_nodes, default={})
         nodes = {name: {"state": "finished", **summary} for name, summary in finished.items()}
         for name in running:
             nodes.setdefault(name, {"state": "running"})

@@ -58,11 +58,15 @@ class ClusterScheduler(BaseScheduler):
     def open(self, spider):
         self.spider = spider
         self.cluster.join()
-        live = self.cluster.guard(self.cluster.coordinator.live_nodes, default=None)
         own = self.cluster.name
-        self.crawler.news_files_to_take_over = (
-            files_to_take_over(own, live) if live is not None else (lambda path: node_of_file(path) == own)
-        )
+        live = None if self.cluster.stopping else self.cluster.guard(self.cluster.coordinator.live_nodes, default=None)
+        if self.cluster.coordinator.membership is None:
+            # Not in the run (its name is taken, or Redis is gone): touch no file at all.
+            self.crawler.news_files_to_take_over = lambda path: False
+        elif live is None:
+            self.crawler.news_files_to_take_over = lambda path: node_of_file(path) == own
+        else:
+            self.crawler.news_files_to_take_over = files_to_take_over(own, live)
         client = self.cluster.redis
         self.queue = PriorityQueue(client, spider, self.cluster.coordinator.key("requests"), serializer=picklecompat)
         self.dupefilter = ClusterDupeFilter(client, self.cluster.coordinator.key("dupefilter"), self.stats)
@@ -79,11 +83,15 @@ class ClusterScheduler(BaseScheduler):
     def has_pending_requests(self) -> bool:
         if self.local.has_pending_requests():
             return True
+        if self.cluster.stopping:
+            return False
         return self.cluster.guard(lambda: len(self.queue) > 0, default=False)
 
     def enqueue_request(self, request) -> bool:
         if request.dont_filter:
             return self.local.enqueue_request(request)
+        if self.cluster.stopping:
+            return False  # not queued and not recorded: the next run discovers it again
         return self.cluster.guard(lambda: self._share(request), default=False)
 
     def _share(self, request) -> bool:
@@ -104,4 +112,5 @@ class ClusterScheduler(BaseScheduler):
         return request
 
     def __len__(self) -> int:
-        return len(self.local) + self.cluster.guard(self.queue.__len__, default=0)
+        shared = 0 if self.cluster.stopping else self.cluster.guard(self.queue.__len__, default=0)
+        return len(self.local) + shared
