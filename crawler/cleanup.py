@@ -224,10 +224,17 @@ WIDGET_LINE_PATTERNS = [
     r"ترحب\s+\S+(?:\s+\S+)?\s+بالنقاش",
     r"(?:الآراء|الاراء|التعليقات)\s+(?:الواردة|المنشورة).{0,40}(?:لا\s+تعبر|لا\s+تعكس)",
     r"^(?:بروتوكول|سياسة|شروط)\s+(?:نشر\s+)?التعليقات",
+    # comment forms and moderation notices ("Leave a reply", "comments are reviewed")
+    r"^(?:اترك|أترك|اكتب|أكتب)\s+(?:تعليقا|تعليقاً|تعليقك|ردا|رداً)",
+    r"^(?:تعليقات|آراء)\s+(?:القراء|الزوار)\s*(?:\(\d+\))?$",
+    r"التعليقات\s+(?:تخضع|خاضعة)\s+(?:لل)?(?:مراجعة|رقابة|إشراف)",
+    r"(?:تم|تمت)\s+(?:إضافة|أضافة|اضافة)\s+تعليقك|(?:سوف\s+|سي)يظهر\s+(?:تعليقك\s+)?بعد\s+(?:ال)?مراجعة",
+    r"(?:تحتفظ|يحتفظ)(?:\s+\S+){0,2}\s+بحق\s+(?:نشر|حذف|عدم نشر).{0,40}التعليق",
     # promotions for apps, newsletters and channels
     r"(?:حم[ّ]?ل|نزّل|نزل|تحميل|تنزيل|قم بتنزيل|قم بتحميل)\s+(?:ال)?تطبيق",
     r"(?:اشترك|إشترك|سجل|سجّل)\s+(?:الآن\s+)?(?:في|فى|ب)\s*(?:ال)?(?:نشرة|نشرتنا|قناة|قناتنا)",
     r"النشرة\s+(?:البريدية|الإخبارية|الاخبارية)",
+    r"(?:إلغاء|الغاء)\s+الاشتراك\s+في\s+(?:أي|اي)\s+وقت",
     r"^(?:تابعونا|تابعوا|تابع)\s+(?:على|عبر|آخر|اخر|أحدث)",
     r"(?:انضم|انضموا)\s+(?:إلى|الى|ل)\s*(?:قناتنا|قناة|مجموعتنا)",
     r"احصل على أقصى استفادة",
@@ -259,7 +266,12 @@ _AGENCY_LINE_RE = re.compile(
 _SOURCE_LINE_RE = re.compile(r"^(?:المصدر|المصادر|مصدر الخبر|source)\s*(?:[:：=>]|==>|$)", re.IGNORECASE)
 
 # A caption: a short line ending in a parenthesised credit such as "(رويترز)".
-_CAPTION_RE = re.compile(rf"^.{{0,160}}[\(\[]\s*(?:{AGENCY_NAMES}|أرشيفية|ارشيفية|أرشيف|إنترنت|انترنت|مواقع التواصل|متداولة)\s*[\)\]]\s*$", re.IGNORECASE)
+# or, for archive photos, the credit after a dash: "... - أرشيفية".
+_CAPTION_RE = re.compile(
+    rf"^.{{0,160}}(?:[\(\[]\s*(?:{AGENCY_NAMES}|أرشيفية|ارشيفية|أرشيف|إنترنت|انترنت|مواقع التواصل|متداولة)\s*[\)\]]"
+    r"|\s[-–—]\s*(?:صورة\s+)?(?:أرشيفية|ارشيفية))\s*$",
+    re.IGNORECASE,
+)
 CAPTION_MAX_WORDS = 25
 
 # Bylines: "كتب محمد علي", "بقلم: ...", "Author, ...", "مراسل الجزيرة نت".
@@ -333,6 +345,11 @@ def is_date_line(line: str) -> bool:
         return True
     found = find_date_in_text(line)
     return found is not None and len(line.replace(found[1], " ").split()) <= DATE_LINE_MAX_OTHER_WORDS
+
+
+def starts_as_date_line(line: str) -> bool:
+    """"نشر في ..." / "آخر تحديث ..." at the start, however long the line."""
+    return bool(_DATE_LINE_RE.match(line))
 
 
 def is_credit_line(line: str) -> bool:

@@ -10,6 +10,15 @@ prints word-level precision, recall and F1 against the expected text, the
 number of boilerplate strings leaked, and whether title and publication date
 match where the page's JSON gives them; then the means for both extractors.
 
+Two more tables follow. The markup-robustness table runs every page again under
+each change of ``crawler.markup_variants`` (class and id values hashed; labelled
+a website; no structured data) and reports F1, leaks and drops per change,
+against these targets: no article dropped, F1 within ``MAX_VARIANT_F1_LOSS`` of
+the unchanged page, and no leak that bare trafilatura does not also have on the
+same changed page. The negatives table runs every page of ``DIR/negatives/``
+(pages that hold no article: home, section, tag, search, gallery pages) under
+the same changes, and reports whether it gave an item and its drop reason.
+
 Scoring, as the article-extraction benchmarks do it: words are ``\\w+`` runs
 after NFKC with Arabic diacritics and tatweel removed, compared as bags
 (multiset overlap). A leak is a boilerplate line found in the output after
@@ -31,6 +40,7 @@ import trafilatura
 
 from crawler.article import article_from_html
 from crawler.extract import NotAnArticle, decode_html
+from crawler.markup_variants import VARIANTS
 
 _DIACRITICS_AND_TATWEEL = re.compile(r"[\u064B-\u065F\u0670\u0640]")
 _WORD = re.compile(r"\w+")
@@ -100,16 +110,25 @@ def find_pages(directory: Path) -> list[EvalPage]:
     return [EvalPage.load(path) for path in sorted(directory.glob("*.html")) if Path(f"{path.with_suffix('')}.expected.txt").exists()]
 
 
-def ours(page: EvalPage) -> dict:
-    url = page.info.get("url") or f"http://example.invalid/{page.name}"
+def page_url(page: EvalPage) -> str:
+    return page.info.get("url") or f"http://example.invalid/{page.name}"
+
+
+def ours_outcome(page: EvalPage, variant: str = "unchanged") -> tuple[dict, str | None]:
+    """Our item for the page with its markup changed by ``variant``, or ({}, the drop reason)."""
     try:
-        return article_from_html(decode_html(page.html), url)
-    except NotAnArticle:
-        return {}
+        return article_from_html(VARIANTS[variant](decode_html(page.html)), page_url(page)), None
+    except NotAnArticle as exc:
+        return {}, exc.reason
 
 
-def bare_trafilatura(page: EvalPage) -> dict:
-    text = trafilatura.extract(page.html, include_comments=False) or ""
+def ours(page: EvalPage) -> dict:
+    return ours_outcome(page)[0]
+
+
+def bare_trafilatura(page: EvalPage, variant: str = "unchanged") -> dict:
+    markup = page.html if variant == "unchanged" else VARIANTS[variant](decode_html(page.html))
+    text = trafilatura.extract(markup, include_comments=False) or ""
     return {"text": text}
 
 
@@ -146,6 +165,173 @@ def means(scores: list[PageScore]) -> dict:
     }
 
 
+# --- Markup robustness ----------------------------------------------------------
+
+# The most F1 a page may lose when its markup changes (issue 11's target).
+MAX_VARIANT_F1_LOSS = 0.02
+CHANGED_VARIANTS = tuple(name for name in VARIANTS if name != "unchanged")
+
+
+@dataclass
+class VariantScore:
+    page: str
+    variant: str
+    score: PageScore
+    dropped: str | None
+    bare_leaked: list[str]
+
+
+def variant_scores(pages: list[EvalPage], variants=tuple(VARIANTS)) -> list[VariantScore]:
+    rows = []
+    for page in pages:
+        for variant in variants:
+            result, dropped = ours_outcome(page, variant)
+            bare = score_page(page, bare_trafilatura(page, variant))
+            rows.append(VariantScore(page.name, variant, score_page(page, result), dropped, bare.leaked))
+    return rows
+
+
+def robustness_misses(rows: list[VariantScore]) -> list[str]:
+    """Every way the rows miss the targets, one line each (empty: all met)."""
+    unchanged = {row.page: row.score.f1 for row in rows if row.variant == "unchanged"}
+    misses = []
+    for row in rows:
+        where = f"{row.page} under {row.variant}"
+        if row.dropped:
+            misses.append(f"{where}: dropped as {row.dropped}")
+            continue
+        loss = unchanged.get(row.page, row.score.f1) - row.score.f1
+        if loss > MAX_VARIANT_F1_LOSS:
+            misses.append(f"{where}: F1 {row.score.f1:.3f}, {loss:.3f} below the unchanged page")
+        for leaked in row.score.leaked:
+            if leaked not in row.bare_leaked:
+                misses.append(f"{where}: leaks {leaked!r}, which bare trafilatura does not")
+    return misses
+
+
+def by_page_and_variant(rows: list) -> tuple[list[str], dict[str, dict]]:
+    """The variants in order of appearance, and each page's row per variant."""
+    variants = list(dict.fromkeys(row.variant for row in rows))
+    by_page: dict[str, dict] = {}
+    for row in rows:
+        by_page.setdefault(row.page, {})[row.variant] = row
+    return variants, by_page
+
+
+def print_robustness_table(rows: list[VariantScore]) -> list[str]:
+    variants, by_page = by_page_and_variant(rows)
+    print("\nmarkup robustness: ours, F1/leaks per markup change (DROP: no item)")
+    print(f"{'page':32} " + " ".join(f"{variant:>18}" for variant in variants))
+    for page, cells in by_page.items():
+        shown = []
+        for variant in variants:
+            row = cells[variant]
+            shown.append(f"DROP {row.dropped}"[:18] if row.dropped else f"{row.score.f1:.3f}/{len(row.score.leaked)}")
+        print(f"{page:32} " + " ".join(f"{cell:>18}" for cell in shown))
+    unchanged = {row.page: row.score.f1 for row in rows if row.variant == "unchanged"}
+    print(f"\n{'markup change':20} {'pages':>5} {'kept':>5} {'mean F1':>7} {'worst dF1':>9} {'leaks':>5} {'not in bare':>11} {'bare leaks':>10}")
+    for variant in variants:
+        selected = [row for row in rows if row.variant == variant]
+        kept = [row for row in selected if not row.dropped]
+        mean_f1 = sum(row.score.f1 for row in selected) / (len(selected) or 1)
+        worst = min((row.score.f1 - unchanged[row.page] for row in selected), default=0.0)
+        leaked = sum(len(row.score.leaked) for row in selected)
+        not_in_bare = sum(1 for row in selected for leak in row.score.leaked if leak not in row.bare_leaked)
+        bare_leaks = sum(len(row.bare_leaked) for row in selected)
+        print(f"{variant:20} {len(selected):5d} {len(kept):5d} {mean_f1:7.3f} {worst:+9.3f} {leaked:5d} {not_in_bare:11d} {bare_leaks:10d}")
+    misses = robustness_misses(rows)
+    print(
+        f"targets (no article dropped, F1 within {MAX_VARIANT_F1_LOSS} of the unchanged page, no leak bare trafilatura lacks): "
+        + ("met" if not misses else f"MISSED {len(misses)}")
+    )
+    for miss in misses:
+        print(f"  MISSED {miss}")
+    return misses
+
+
+# --- Negatives -------------------------------------------------------------------
+
+# What a negative page without ``expected_drop`` in its JSON is: home, section,
+# tag and search pages are listings of other pages' teasers.
+DEFAULT_NEGATIVE_REASON = "listing_page"
+
+
+@dataclass
+class NegativePage:
+    name: str
+    html: bytes
+    info: dict
+
+    @property
+    def expected_reason(self) -> str:
+        return self.info.get("expected_drop") or DEFAULT_NEGATIVE_REASON
+
+
+def find_negatives(directory: Path) -> list[NegativePage]:
+    pages = []
+    for path in sorted((directory / "negatives").glob("*.html")):
+        info_path = path.with_suffix(".json")
+        info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
+        pages.append(NegativePage(path.stem, path.read_bytes(), info))
+    return pages
+
+
+@dataclass
+class NegativeOutcome:
+    page: str
+    variant: str
+    expected: str
+    item_words: int | None  # None: no item
+    reason: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.item_words is None and self.reason == self.expected
+
+
+def negative_outcomes(pages: list[NegativePage], variants=tuple(VARIANTS)) -> list[NegativeOutcome]:
+    outcomes = []
+    for page in pages:
+        url = page.info.get("page_url") or f"http://example.invalid/{page.name}"
+        for variant in variants:
+            try:
+                item = article_from_html(VARIANTS[variant](decode_html(page.html)), url)
+            except NotAnArticle as exc:
+                outcomes.append(NegativeOutcome(page.name, variant, page.expected_reason, None, exc.reason))
+            else:
+                outcomes.append(NegativeOutcome(page.name, variant, page.expected_reason, item["word_count"], None))
+    return outcomes
+
+
+def print_negatives_table(outcomes: list[NegativeOutcome]) -> list[str]:
+    variants, by_page = by_page_and_variant(outcomes)
+    print("\nnegatives: drop reason per markup change (ITEM: an item came out; * not the expected reason)")
+    print(f"{'page':32} {'expected':>16} " + " ".join(f"{variant:>18}" for variant in variants))
+    for page, cells in by_page.items():
+        shown = []
+        for variant in variants:
+            outcome = cells[variant]
+            if outcome.item_words is not None:
+                shown.append(f"ITEM {outcome.item_words} words")
+            else:
+                shown.append(("" if outcome.ok else "*") + (outcome.reason or ""))
+        expected = next(iter(cells.values())).expected
+        print(f"{page:32} {expected:>16} " + " ".join(f"{cell:>18}" for cell in shown))
+    misses = [
+        f"{o.page} under {o.variant}: " + (f"an item of {o.item_words} words" if o.item_words is not None else f"dropped as {o.reason}, not {o.expected}")
+        for o in outcomes
+        if not o.ok
+    ]
+    unchanged = [o for o in outcomes if o.variant == "unchanged"]
+    print(
+        f"negatives: {len(unchanged)} pages, {sum(o.item_words is not None for o in unchanged)} items unchanged, "
+        f"{len(misses)} misses over all markup changes"
+    )
+    for miss in misses:
+        print(f"  MISSED {miss}")
+    return misses
+
+
 def evaluate(directories: list[Path], verbose: bool = False) -> tuple[dict, dict]:
     pages = [page for directory in directories for page in find_pages(directory)]
     if not pages:
@@ -162,6 +348,10 @@ def evaluate(directories: list[Path], verbose: bool = False) -> tuple[dict, dict
     print(f"\n{'summary':28} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'min F1':>6} {'leaks':>5}")
     for label, m in (("ours", ours_mean), ("bare trafilatura", bare_mean)):
         print(f"{label:28} {len(pages):5d} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m['min_f1']:6.3f} {m['leaks']:5d}")
+    print_robustness_table(variant_scores(pages))
+    negatives = [page for directory in directories for page in find_negatives(directory)]
+    if negatives:
+        print_negatives_table(negative_outcomes(negatives))
     return ours_mean, bare_mean
 
 

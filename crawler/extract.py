@@ -2,8 +2,11 @@
 
 ``extract_article`` is the pure core of the Extract pipeline and of
 ``python -m crawler extract``: parse once, read metadata from the untouched
-tree, prune widget containers, let trafilatura find the main text, then drop
-the widget lines it let through (``crawler.cleanup``).
+tree, prune widget containers, let trafilatura find the main text, drop the
+widget lines it let through (``crawler.cleanup``), then judge from where the
+body's lines sit in the page whether it is an article at all
+(``crawler.article_detection``) and put back what the extractor lost around
+the story (subheadings between its paragraphs, a standfirst beside the headline).
 
 trafilatura runs with ``favor_precision=True, fast=True``: measured on
 ``shared/eval/arabic-news`` it matches or beats the default mode on every page
@@ -24,7 +27,18 @@ from lxml import html as lxml_html
 from scrapy.http import HtmlResponse
 
 from crawler import cleanup
+from crawler.article_detection import (
+    LINK_LINE_MIN_DENSITY,
+    PROSE,
+    BodyLine,
+    body_evidence,
+    classify_lines,
+    count_words,
+    judge_body,
+    page_label,
+)
 from crawler.metadata import page_metadata
+from crawler.page_blocks import PageBlocks
 
 logger = logging.getLogger(__name__)
 
@@ -36,20 +50,15 @@ TRAFILATURA_OPTIONS = {
     "with_metadata": False,
 }
 # Precision mode finds nothing on some "div soup" templates (paragraphs as
-# bare <div>s); for those pages only, the default mode with its fallback
-# extractors runs on a fresh parse.
+# bare <div>s); for pages where it finds no article, the default mode with its
+# fallback extractors runs on a fresh parse.
 FALLBACK_OPTIONS = {**TRAFILATURA_OPTIONS, "favor_precision": False, "fast": False}
 
-# Below this many words the cleaned body is not an article (teaser, error page).
+# Below this many words of prose the cleaned body is not an article (teaser,
+# caption, error page). Whether a page is an article at all is decided in
+# ``crawler.article_detection``.
 MIN_ARTICLE_WORDS = 40
-# A page that calls itself a listing (og:type=website, no Article JSON-LD) is
-# still kept when it carries this much prose: some outlets mislabel articles.
-LISTING_OVERRIDE_WORDS = 400
-# Listing pages repeat headline links; this many linked headings mark one.
-LISTING_TEASER_HEADINGS = 8
-LISTING_MAX_BODY_WORDS = 250
 
-_WORD_RE = re.compile(r"\w+")
 
 
 class NotAnArticle(Exception):
@@ -97,14 +106,6 @@ def markup_for_parsing(body: bytes, content_type: str | None = None) -> str | by
         else:
             return content
     return response.text
-
-
-def count_words(text: str) -> int:
-    return len(_WORD_RE.findall(text))
-
-
-def count_teaser_headings(tree) -> int:
-    return len(tree.xpath("//*[self::h2 or self::h3 or self::h4][.//a[@href]]"))
 
 
 # trafilatura's own parser settings, so its extraction sees the tree it expects.
@@ -199,7 +200,7 @@ def with_lead(body: list[str], lead: str | None) -> list[str]:
 
 
 def main_text_lines(tree, url: str, prune_xpath: str | None, options: dict = TRAFILATURA_OPTIONS) -> list[str]:
-    """trafilatura's body text, one paragraph per line (the tree is consumed)."""
+    """trafilatura's body text, one paragraph per line (trafilatura works on a copy: the tree stays as it is)."""
     document = trafilatura.bare_extraction(tree, url=url, prune_xpath=prune_xpath, **options)
     text = getattr(document, "text", None) if document is not None else None
     return text.splitlines() if text else []
@@ -212,29 +213,122 @@ def pruned_tree(html: str | bytes, prune_xpath: str | None):
     return tree
 
 
+def judged_body(tree, body: list[str], headlines: list[str], declared_article: bool | None, min_words: int):
+    """The body's classified lines, the page's blocks, and None or (reason, detail) when it is no article.
+
+    Judged on the tree the body came from: trafilatura leaves it as it was.
+    """
+    blocks = PageBlocks(tree, headlines)
+    lines = classify_lines(body, blocks)
+    return lines, blocks, judge_body(body_evidence(lines, declared_article), min_words, blocks)
+
+
+# What the extractor may lose around the story it found, looked for in the page
+# between the lines it kept (trafilatura's fallback keeps paragraphs only, and a
+# standfirst often sits above the body container, beside the headline).
+SUBHEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# The in-body subheadings of the evaluation pages have 2 to 6 words; 15 leaves room for long ones.
+SUBHEADING_MAX_WORDS = 15
+# Between two paragraphs of the story, other text this short (an ad label, an
+# icon's name) does not stop a heading from being the story's subheading.
+GAP_LABEL_MAX_WORDS = 3
+
+
+def _recoverable(text: str, titles: list[str]) -> bool:
+    key = cleanup.plain(text)
+    return bool(key) and not (
+        cleanup.is_widget_line(key)
+        or cleanup.is_teaser_heading(key)
+        or cleanup.is_caption(key)
+        or cleanup.is_top_matter(key, titles, ())
+        or cleanup.starts_as_date_line(key)
+    )
+
+
+def _text_of(element) -> str:
+    return " ".join(element.text_content().split())
+
+
+def with_lost_subheadings(lines: list[BodyLine], blocks: PageBlocks, titles: list[str]) -> list[str]:
+    """The prose lines, with the subheadings the extractor dropped between two of them put back.
+
+    A heading is put back only when nothing but headings, links and short labels
+    lies between the two paragraphs, so a skipped box never lends its title.
+    """
+    story: list[str] = []
+    known = {cleanup.comparable(line.text) for line in lines}
+    previous = None
+    for line in lines:
+        if line.kind != PROSE:
+            continue
+        if previous is not None and line.block is not None:
+            gap = blocks.leaves_between(previous, line.block)
+            headings = [leaf for leaf in gap if leaf.tag in SUBHEADING_TAGS]
+            others = [leaf for leaf in gap if leaf.tag not in SUBHEADING_TAGS and blocks.link_density(leaf) < LINK_LINE_MIN_DENSITY]
+            if headings and all(blocks.words[leaf] <= GAP_LABEL_MAX_WORDS for leaf in others):
+                for heading in headings:
+                    text = _text_of(heading)
+                    if (
+                        blocks.words[heading] <= SUBHEADING_MAX_WORDS
+                        and blocks.link_density(heading) < LINK_LINE_MIN_DENSITY
+                        and not blocks.in_header(heading)
+                        and cleanup.comparable(text) not in known
+                        and _recoverable(text, titles)
+                    ):
+                        story.append(text)
+                        known.add(cleanup.comparable(text))
+        story.append(line.text)
+        if line.block is not None:
+            previous = line.block
+    return story
+
+
+def standfirst(lines: list[BodyLine], blocks: PageBlocks, titles: list[str]) -> list[str]:
+    """The prose between the page's headline and the body's first line (a standfirst outside the body)."""
+    first = next((line.block for line in lines if line.kind == PROSE and line.block is not None), None)
+    if first is None:
+        return []
+    headlines = [element for element in blocks.headline_elements if blocks.precedes(element, first)]
+    if not headlines:
+        return []
+    found = []
+    for leaf in blocks.leaves_between(headlines[-1], first):
+        text = _text_of(leaf)
+        if (
+            blocks.words[leaf] >= LEAD_MIN_WORDS
+            and blocks.link_density(leaf) < LINK_LINE_MIN_DENSITY
+            and blocks.teaser_card(leaf) is None
+            and _recoverable(text, titles)
+        ):
+            found.append(text)
+    return found
+
+
 def extract_article(html: str | bytes, url: str, options: ExtractOptions = ExtractOptions(), now: datetime | None = None) -> dict:
     """The article fields of one page; raises ``NotAnArticle`` for anything else."""
     tree = parse_html(html)
     meta = page_metadata(tree, url, options.site_names, now=now)
-    teaser_headings = count_teaser_headings(tree)
+    declared_article = page_label(tree, meta.pop("declares_article"))
     headlines = [meta["title"] or "", *(" ".join(h.text_content().split()) for h in tree.iter("h1"))]
     lead = find_lead_paragraph(tree, meta["description"])
     link_texts = cleanup.link_texts_of(tree)
-    credits = [*meta["site_names"], *meta["authors"]]
+    credits = [*meta.pop("site_names"), *meta["authors"]]
     cleanup.strip_invisible_elements(tree)
     cleanup.prune_widget_elements(tree, options.prune_xpath)
     body = cleanup.clean_body_lines(main_text_lines(tree, url, None), headlines, credits, link_texts)
-    if count_words("\n".join(body)) < options.min_words:
-        fallback_lines = main_text_lines(pruned_tree(html, options.prune_xpath), url, None, FALLBACK_OPTIONS)
-        body = cleanup.clean_body_lines(fallback_lines, headlines, credits, link_texts)
-    text = "\n\n".join(with_lead(body, lead))
-    words = count_words(text)
-    if words < options.min_words:
-        raise NotAnArticle("no_article_body", f"{words} words after cleanup")
-    if meta["declares_article"] is False and words < LISTING_OVERRIDE_WORDS:
-        raise NotAnArticle("listing_page", "page declares itself a website, not an article")
-    if teaser_headings >= LISTING_TEASER_HEADINGS and words < LISTING_MAX_BODY_WORDS and meta["declares_article"] is not True:
-        raise NotAnArticle("listing_page", f"{teaser_headings} linked headlines and a short body")
-    meta.pop("declares_article")
-    meta.pop("site_names")
-    return {**meta, "text": text, "word_count": words}
+    lines, blocks, verdict = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
+    if verdict is not None and verdict[0] == "no_article_body":
+        # Precision mode finds no prose on some "div soup" templates (paragraphs
+        # as bare <div>s); the default mode with its fallback extractors tries again.
+        tree = pruned_tree(html, options.prune_xpath)
+        body = cleanup.clean_body_lines(main_text_lines(tree, url, None, FALLBACK_OPTIONS), headlines, credits, link_texts)
+        lines, blocks, verdict = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
+    if verdict is not None:
+        raise NotAnArticle(*verdict)
+    story = with_lost_subheadings(lines, blocks, headlines)
+    if not meta["description"]:
+        # A page's description names its standfirst (``find_lead_paragraph``); without one, the
+        # prose between the headline and the body is taken as the standfirst.
+        story = [*(text for text in standfirst(lines, blocks, headlines) if text not in story), *story]
+    text = "\n\n".join(story)
+    return {**meta, "text": text, "word_count": count_words(text)}

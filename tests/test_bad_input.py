@@ -50,7 +50,10 @@ EXPECTED_SCRAPY_ERROR_LINES = (
 OUR_CODE_FRAME = re.compile(r'File "' + re.escape(str(REPO)) + r'/[^"]+"')
 # A crawl of a handful of local pages takes 2-3 s; an expanded entity bomb or a
 # hung request would take minutes.
-FAST_CRAWL_SECONDS = 20
+# A crawl's own elapsed time, for cases whose failure is a hang or a runaway (an entity
+# bomb expanded, a silent server waited for): seconds on an idle machine, and a
+# margin wide enough for one that is several times oversubscribed.
+FAST_CRAWL_SECONDS = 90
 _WORD_RE = re.compile(r"\w+")
 # Latin letters with accents and U+FFFD: what Arabic bytes become when decoded
 # with the wrong charset (windows-1252, latin-1, a failed UTF-8 decode).
@@ -665,19 +668,20 @@ def test_off_site_redirect_is_counted(scope_crawl):
 @pytest.fixture(scope="module")
 def timeout_crawl(tmp_path_factory):
     with serve_silence() as silent:
-        started = time.monotonic()
         result = run_crawl(
             tmp_path_factory.mktemp("timeout"),
             settings={"DOWNLOAD_TIMEOUT": 2, "RETRY_TIMES": 0},
             url=silent.url("/news/2025/06/04/a-story-that-never-comes"),
         )
-        yield result, silent, time.monotonic() - started
+        yield result, silent
 
 
 def test_silent_server_is_a_counted_timeout(timeout_crawl):
-    result, silent, elapsed = timeout_crawl
+    result, silent = timeout_crawl
     assert result.stats.get("finish_reason") == "finished"
-    assert elapsed < FAST_CRAWL_SECONDS
+    # The crawl's own time, not the child interpreter's start-up, which a busy machine
+    # can stretch past any bound: a 2 s download timeout, not a wait for the server.
+    assert result.stats["elapsed_time_seconds"] < FAST_CRAWL_SECONDS
     assert len(silent.connections) >= 1
     timeouts = {reason: n for reason, n in stats_under(result, "news/errors/").items() if "timeout" in reason.lower()}
     assert sum(timeouts.values()) == 1
@@ -685,7 +689,7 @@ def test_silent_server_is_a_counted_timeout(timeout_crawl):
 
 
 def test_timeout_crawl_finishes_cleanly(timeout_crawl):
-    result, _, _ = timeout_crawl
+    result, _ = timeout_crawl
     assert_finished_cleanly(result)
 
 

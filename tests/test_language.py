@@ -3,7 +3,8 @@
 import pytest
 from langdetect import DetectorFactory
 
-from crawler.language import SAMPLE_CHARS, detect_language, language_sample
+from crawler import language
+from crawler.language import PERSIAN_LETTERS, SAMPLE_CHARS, detect_language, language_sample, script_language
 
 ARABIC = (
     "أعلنت وزارة الصحة اللبنانية، اليوم الأحد، ارتفاع عدد ضحايا الغارات على الجنوب إلى اثني عشر شخصاً. "
@@ -65,14 +66,60 @@ def test_text_without_letters_is_undecidable(text):
     assert detect_language(text) == (None, 0.0)
 
 
-def test_only_the_sample_at_the_start_is_examined():
+def test_an_arabic_story_opening_with_an_english_quote_is_arabic():
     english_start = (ENGLISH + " ") * (SAMPLE_CHARS // len(ENGLISH) + 1)
-    arabic_start = (ARABIC + " ") * (SAMPLE_CHARS // len(ARABIC) + 1)
-    assert min(len(english_start), len(arabic_start)) > SAMPLE_CHARS
+    assert len(english_start) > SAMPLE_CHARS  # langdetect alone would only see English
 
-    # The rest of each text is five times longer and in the other language.
-    assert detect_language(english_start + (ARABIC + " ") * 50)[0] == "en"
-    assert detect_language(arabic_start + (ENGLISH + " ") * 50)[0] == "ar"
+    language, probability = detect_language(english_start + (ARABIC + " ") * 5)
+
+    assert language == "ar"
+    assert 0.0 < probability <= 1.0
+
+
+def test_an_english_text_quoting_some_arabic_is_english():
+    assert detect_language((ENGLISH + " ") * 3 + ARABIC)[0] == "en"
+
+
+def test_langdetect_is_given_only_the_sample(monkeypatch):
+    seen = []
+    real = language.detect_langs
+    monkeypatch.setattr(language, "detect_langs", lambda text: seen.append(text) or real(text))
+
+    detect_language((ARABIC + " ") * 50)
+
+    assert seen and all(len(text) <= SAMPLE_CHARS for text in seen)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [(ARABIC, "ar"), (PERSIAN, "fa"), (URDU, "ur"), (ENGLISH, None)],
+    ids=["arabic", "persian", "urdu", "english"],
+)
+def test_the_script_check_tells_arabic_persian_and_urdu_by_their_letters(text, expected):
+    assert script_language(text)[0] == expected
+
+
+def test_urdu_is_told_from_persian_though_it_uses_persian_letters_too():
+    assert any(letter in URDU for letter in PERSIAN_LETTERS)
+
+    assert script_language(URDU)[0] == "ur"
+
+
+def test_a_foreign_name_spelled_with_a_persian_letter_keeps_an_arabic_story_arabic():
+    story = (ARABIC + " ") * 3 + "وقال المتحدث باسم شركة گوگل إن الخدمة ستعود قريبا."
+
+    assert detect_language(story)[0] == "ar"
+
+
+def test_persian_and_urdu_are_not_arabic_whatever_langdetect_would_say(monkeypatch):
+    class Says:
+        lang, prob = "ar", 0.99
+
+    monkeypatch.setattr(language, "detect_langs", lambda text: [Says()])
+
+    assert detect_language(PERSIAN)[0] == "fa"
+    assert detect_language(URDU)[0] == "ur"
+    assert detect_language(ARABIC) == ("ar", 0.99)
 
 
 def test_language_sample_keeps_short_text_whole():
@@ -104,3 +151,12 @@ def test_language_sample_default_limit():
 def test_language_sample_hard_cuts_text_without_spaces():
     assert language_sample("ا" * 50, limit=10) == "ا" * 10
     assert language_sample("abc defghij", limit=7) == "abc"
+
+
+def test_the_arabic_script_share_counts_letters_only():
+    vowelled = "وَقَالَ الْوَزِيرُ، فِي ٢٠٢٥: «نَعَمْ»؛ " * 10
+
+    language, share = script_language(vowelled)
+
+    assert language == "ar"
+    assert share == 1.0

@@ -1,0 +1,261 @@
+"""Tests for crawler.article_detection and crawler.page_blocks: article or not, from what the page shows.
+
+Hand-built pages, each holding what its test is about, every one run under
+every markup change of ``crawler.markup_variants`` as well: the verdict must
+not depend on class names, og:type or JSON-LD. Then the sample site's pages.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from crawler.article_detection import (
+    LABEL_SHIFT,
+    LINK,
+    LISTING_TEASER_SHARE,
+    PROSE,
+    TEASER,
+    BodyEvidence,
+    classify_lines,
+    judge_body,
+    page_label,
+)
+from crawler.extract import NotAnArticle, decode_html, extract_article, main_text_lines, parse_html, with_lost_subheadings
+from crawler.local_site import SAMPLE_SITE
+from crawler.markup_variants import VARIANTS, hashed_classes
+from crawler.page_blocks import PageBlocks
+from tests.conftest import REPO
+
+URL = "https://news.example/2025/03/01/story"
+EVAL_PAGES = REPO / "tests" / "eval_pages"
+STORY = [
+    "أعلنت وزارة المالية، اليوم الأحد، عن خطة جديدة لخفض العجز في الموازنة العامة خلال العام المالي المقبل، وفق بيان رسمي نشرته على موقعها.",
+    "وقال وزير المالية في مؤتمر صحفي إن الحكومة تستهدف زيادة الإيرادات الضريبية دون فرض أعباء جديدة على محدودي الدخل.",
+]
+HEADLINES = [
+    "زلزال بقوة ست درجات يضرب جنوب تركيا",
+    "البرلمان يقر قانون الإيجار القديم بعد جدل طويل",
+    "ارتفاع أسعار الذهب في السوق المحلية",
+    "المنتخب يتأهل إلى نهائي كأس العرب",
+    "أمطار غزيرة تغرق شوارع الإسكندرية",
+    "الحكومة تعلن خطة جديدة للدعم النقدي",
+    "وزير الخارجية يزور واشنطن الأسبوع المقبل",
+    "افتتاح معرض القاهرة الدولي للكتاب",
+]
+SNIPPET = "قالت مصادر مطلعة إن الاجتماع المقبل سيبحث الملفات العالقة بين الجانبين، وسط توقعات بالتوصل إلى اتفاق مبدئي قبل نهاية الشهر [...]"
+ARTICLE_LABELS = (
+    '<meta property="og:type" content="article">'
+    '<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"x"}</script>'
+)
+
+
+def page(title: str, body: str, head: str = "") -> str:
+    return (
+        f'<html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{title} | الأخبار</title>{head}</head>'
+        f"<body>{body}</body></html>"
+    )
+
+
+def sidebar(count: int) -> str:
+    """Linked headlines, as the sidebars of ordinary article pages carry them."""
+    links = "".join(f'<div><h4><a href="/news/{n}">{HEADLINES[n % len(HEADLINES)]} {n}</a></h4></div>' for n in range(count))
+    return f"<div><h3>الأكثر قراءة</h3>{links}</div>"
+
+
+def story_page(paragraphs=STORY, extra_body: str = "", head: str = "", sidebar_links: int = 30) -> str:
+    body = "".join(f"<p>{text}</p>" for text in paragraphs)
+    return page(
+        "الحكومة تعلن خطة لخفض العجز",
+        f"<div><h1>الحكومة تعلن خطة لخفض العجز</h1><div>{body}{extra_body}</div></div>{sidebar(sidebar_links)}",
+        head,
+    )
+
+
+def teaser_cards(count: int = 8) -> str:
+    return "".join(
+        f'<div><h2><a href="/news/{n}">{HEADLINES[n % len(HEADLINES)]}</a></h2><span>2 يونيو 2025</span>'
+        f'<p>{SNIPPET}</p><a href="/news/{n}">اقرأ المزيد</a></div>'
+        for n in range(count)
+    )
+
+
+def outcome(html: str, variant: str = "unchanged") -> str:
+    """"article" or the drop reason."""
+    try:
+        extract_article(VARIANTS[variant](html), URL)
+    except NotAnArticle as exc:
+        return exc.reason
+    return "article"
+
+
+@pytest.fixture(params=sorted(VARIANTS))
+def variant(request):
+    return request.param
+
+
+# --- Articles --------------------------------------------------------------------------------
+
+
+def test_a_short_article_beside_a_sidebar_of_headline_links_is_an_article(variant):
+    html = story_page(sidebar_links=60)
+
+    assert outcome(html, variant) == "article"
+    assert extract_article(VARIANTS[variant](html), URL)["text"] == "\n\n".join(STORY)
+
+
+def test_an_article_labelled_a_website_is_an_article(variant):
+    html = story_page(head='<meta property="og:type" content="website"><script type="application/ld+json">{"@type":"WebPage"}</script>')
+
+    assert outcome(html, variant) == "article"
+
+
+def test_an_in_body_list_of_linked_headlines_is_dropped_from_the_text():
+    # A real template with its classes hashed: no class name and no known heading gives the list away.
+    html = hashed_classes(decode_html((EVAL_PAGES / "20_aljazeera.html").read_bytes()))
+    related = ["سدود المغرب عند أدنى مستوياتها.. هل تكفي محطات التحلية؟", "الجفاف يربك أسواق المواشي في المغرب قبيل عيد الأضحى"]
+    extracted = "\n".join(main_text_lines(parse_html(html), URL, None))
+    assert all(headline in extracted for headline in related)  # trafilatura keeps them
+
+    text = extract_article(html, URL)["text"]
+
+    assert not any(headline in text for headline in related)
+    assert "تراجع حاد في الإنتاج" in text  # the story's subheadings stay
+
+
+def test_a_standfirst_beside_the_headline_is_kept_without_a_description():
+    standfirst = "قررت الحكومة رفع أسعار الوقود بنسبة عشرة في المئة اعتباراً من صباح الجمعة، في خطوة قالت إنها ضرورية لخفض العجز."
+    body = "".join(f"<p>{text}</p>" for text in STORY)
+    html = page(
+        "الحكومة تعلن خطة لخفض العجز",
+        f'<header><h1>الحكومة تعلن خطة لخفض العجز</h1><p>{standfirst}</p><div>بقلم <a href="/a/1">أحمد محمد علي</a></div></header>'
+        f"<section><div>{body}</div></section>{sidebar(10)}",
+    )
+
+    assert extract_article(html, URL)["text"] == "\n\n".join([standfirst, *STORY])
+
+
+def test_subheadings_lost_between_two_kept_paragraphs_are_put_back():
+    tree = parse_html(
+        f"<html><body><h1>عنوان</h1><div><p>{STORY[0]}</p><h2>تفاصيل الخطة</h2><span>إعلان</span><p>{STORY[1]}</p></div>"
+        f"<div><p>{STORY[1]} نهاية</p></div><h2>الأكثر قراءة</h2><p>{STORY[0]} أيضا</p></body></html>"
+    )
+    blocks = PageBlocks(tree, ["عنوان"])
+    lines = classify_lines([STORY[0], STORY[1], f"{STORY[1]} نهاية", f"{STORY[0]} أيضا"], blocks)
+
+    # "الأكثر قراءة" is a widget heading, and nothing else lies between the paragraphs around it.
+    assert with_lost_subheadings(lines, blocks, ["عنوان"]) == [STORY[0], "تفاصيل الخطة", STORY[1], f"{STORY[1]} نهاية", f"{STORY[0]} أيضا"]
+
+
+# --- Not articles ----------------------------------------------------------------------------
+
+
+def test_a_section_page_labelled_an_article_is_a_listing(variant):
+    html = page("اقتصاد", f"<main><h1>اقتصاد</h1>{teaser_cards()}<div>الصفحة 1 من 12</div></main>{sidebar(5)}", ARTICLE_LABELS)
+
+    assert outcome(html, variant) == "listing_page"
+
+
+def test_a_headline_ticker_is_a_listing(variant):
+    ticker = "".join(f'<li><a href="/news/{n}">{HEADLINES[n % len(HEADLINES)]} رقم {n}</a></li>' for n in range(40))
+    html = page("الموقع", f"<div><ul>{ticker}</ul></div>")
+
+    assert outcome(html, variant) == "listing_page"
+
+
+def test_chrome_lines_without_running_prose_are_no_article_body():
+    lines = [
+        "شارع الجامعة، عمارة 12، الطابق الثالث، عمان",
+        "هاتف 0096265001234 فاكس 0096265001235",
+        "البريد الإلكتروني للتحرير والإعلانات والاشتراكات",
+        "جميع المقالات تعبر عن آراء كتابها فقط ولا تمثل الموقع",
+        "يمنع نسخ المواد أو إعادة نشرها دون إذن خطي مسبق",
+    ]
+    html = page("الموقع", "<div>" + "<br>".join(lines) + "</div>")
+
+    assert outcome(html) == "no_article_body"
+
+
+def test_a_gallery_page_with_one_caption_line_is_no_article_body(variant):
+    caption = "توافد آلاف الزوار على مهرجان الزيتون السنوي لليوم الثالث على التوالي حيث عرض المزارعون زيت الموسم الجديد."
+    related = "".join(f'<li><a href="/photos/{n}">{HEADLINES[n]}</a></li>' for n in range(5))
+    html = page("بالصور.. مهرجان الزيتون", f"<div><h1>بالصور.. مهرجان الزيتون</h1><span>24 صورة</span><p>{caption}</p></div><ul>{related}</ul>", ARTICLE_LABELS)
+
+    assert outcome(html, variant) == "no_article_body"
+
+
+# --- The verdict on measured evidence --------------------------------------------------------
+
+
+def evidence(share: float, declared: bool | None, prose_words: int = 200) -> BodyEvidence:
+    teaser_words = round(share * 1000)
+    return BodyEvidence(
+        words=1000, prose_words=1000 - teaser_words, teaser_words=teaser_words, teasers=10, longest_prose_line=40, declared_article=declared
+    )
+
+
+@pytest.mark.parametrize(
+    ("share", "declared", "listing"),
+    [
+        (LISTING_TEASER_SHARE - 0.01, None, False),
+        (LISTING_TEASER_SHARE, None, True),
+        (LISTING_TEASER_SHARE + LABEL_SHIFT - 0.01, True, False),
+        (LISTING_TEASER_SHARE + LABEL_SHIFT, True, True),
+        (LISTING_TEASER_SHARE - LABEL_SHIFT - 0.01, False, False),
+        (LISTING_TEASER_SHARE - LABEL_SHIFT, False, True),
+    ],
+)
+def test_the_page_label_only_moves_the_teaser_share_of_a_listing(share, declared, listing):
+    verdict = judge_body(evidence(share, declared), min_words=40)
+
+    assert (verdict is not None and verdict[0] == "listing_page") is listing
+
+
+def test_one_teaser_is_never_a_listing():
+    one = BodyEvidence(words=100, prose_words=50, teaser_words=50, teasers=1, longest_prose_line=40, declared_article=None)
+
+    assert judge_body(one, min_words=40) is None
+
+
+@pytest.mark.parametrize(
+    ("html", "declared", "label"),
+    [
+        ('<html itemscope itemtype="https://schema.org/NewsArticle"><body></body></html>', None, True),
+        ('<html><body itemscope itemtype="http://schema.org/CollectionPage"></body></html>', None, False),
+        ('<html><body><article itemscope itemtype="https://schema.org/BlogPosting"></article></body></html>', None, True),
+        ('<html itemscope itemtype="https://schema.org/NewsArticle"><body></body></html>', False, False),
+        ("<html><body><p>نص</p></body></html>", None, None),
+    ],
+)
+def test_the_page_label_comes_from_og_type_and_json_ld_then_microdata(html, declared, label):
+    assert page_label(parse_html(html), declared) is label
+
+
+def test_lines_are_classed_by_where_they_sit():
+    tree = parse_html(
+        "<html><body><h1>العنوان الرئيسي للخبر</h1>"
+        f"<div><p>{STORY[0]}</p></div>"
+        f'<ul><li><a href="/1">{HEADLINES[0]}</a></li></ul>'
+        f'<div><h3><a href="/2">{HEADLINES[1]}</a></h3><p>{SNIPPET}</p></div>'
+        "</body></html>"
+    )
+    blocks = PageBlocks(tree, ["العنوان الرئيسي للخبر"])
+
+    lines = classify_lines([STORY[0], HEADLINES[0], SNIPPET, "سطر لا وجود له في الصفحة إطلاقا"], blocks)
+
+    assert [line.kind for line in lines] == [PROSE, LINK, TEASER, PROSE]
+    assert [line.teasers for line in lines] == [0, 1, 1, 0]
+
+
+# --- The sample site --------------------------------------------------------------------------
+
+SAMPLE_PAGES = json.loads((SAMPLE_SITE / "_expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLE_PAGES))
+def test_every_sample_site_page_keeps_its_verdict_under_every_markup_change(path, variant):
+    file = SAMPLE_SITE / ("index.html" if path == "/" else path.lstrip("/"))
+    expected = "listing_page" if SAMPLE_PAGES[path]["kind"] == "listing" else "article"
+
+    assert outcome(decode_html(file.read_bytes()), variant) == expected
