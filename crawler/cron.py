@@ -34,10 +34,10 @@ LOCK_FILE = ".lock"
 
 
 @contextmanager
-def exclusive_lock(output_dir: Path):
+def exclusive_lock(output_dir: Path, lock_file: str = LOCK_FILE):
     """Yields True while this process holds OUTPUT_DIR's lock, False if another does."""
     output_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(output_dir / LOCK_FILE, "a+")
+    handle = open(output_dir / lock_file, "a+")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -67,7 +67,8 @@ def crawl_verdict(stats: dict, previous: dict | None) -> tuple[int, str]:
         return EXIT_FAILED, f"{exceptions} exception(s) in the crawl; see the run log"
     discovered = sum(stats.get(f"news/discovery/{kind}", 0) for kind in ("sitemaps", "feeds", "listings"))
     reached_before = (previous or {}).get("totals", {}).get("discovery_documents", 0)
-    if discovered == 0 and reached_before:
+    # A cluster node that left discovery to another node has nothing to compare.
+    if discovered == 0 and reached_before and not stats.get("news/cluster/discovered_elsewhere"):
         return EXIT_FAILED, "no sitemap, feed or section page could be fetched, though the previous run fetched some"
     return EXIT_OK, "ok"
 
@@ -102,6 +103,10 @@ def run_crawl(output_dir: Path, spider_args: dict[str, str], settings_overrides:
     start_workers_early(settings)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("news")
+    if settings.get("CLUSTER_REDIS_URL"):
+        from crawler.cluster.settings import apply_cluster_settings
+
+        apply_cluster_settings(crawler.settings)
     process.crawl(crawler, **spider_args)
     process.start()
     return crawler
@@ -118,10 +123,22 @@ def run(output_dir: Path, spider_args: dict[str, str], settings_overrides: dict[
     except (SourceConfigError, OutputDirError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    with exclusive_lock(output_dir) as locked:
+    lock_file = LOCK_FILE
+    if settings_overrides.get("CLUSTER_REDIS_URL") or settings_overrides.get("STATE_URL"):
+        from crawler.cluster.preflight import preflight
+        from crawler.cluster.settings import node_name
+        from scrapy.settings import Settings
+
+        cluster_settings = Settings(settings_overrides)
+        if problem := preflight(cluster_settings):
+            print(f"error: {problem[1]}", file=sys.stderr)
+            return problem[0]
+        # Nodes may share OUTPUT_DIR: each one guards against its own overlapping runs.
+        lock_file = f"{LOCK_FILE}-{node_name(cluster_settings)}"
+    with exclusive_lock(output_dir, lock_file) as locked:
         if not locked:
             print(
-                f"another crawl holds the lock on {output_dir / LOCK_FILE}; exiting without crawling",
+                f"another crawl holds the lock on {output_dir / lock_file}; exiting without crawling",
                 file=sys.stderr,
             )
             return EXIT_LOCKED
@@ -129,6 +146,8 @@ def run(output_dir: Path, spider_args: dict[str, str], settings_overrides: dict[
         crawler = run_crawl(output_dir, spider_args, settings_overrides)
         stats = crawler.stats.get_stats()
         code, reason = crawl_verdict(stats, previous)
+        if getattr(crawler, "news_cluster_failure", None) == "cluster_config_error":
+            code, reason = EXIT_CONFIG, "this node's configuration conflicts with the cluster's"
         manifest = getattr(crawler, "news_manifest_path", None)
         summary = f"{stats.get('news/items_written', 0)} articles written; manifest {manifest}"
         if code == EXIT_OK:

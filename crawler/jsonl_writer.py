@@ -42,10 +42,15 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def discard_unfinished(root: Path) -> int:
-    """Delete ``.part`` files a crashed run left below ``root``; returns how many."""
+def discard_unfinished(root: Path, takes_over: Callable[[Path], bool] | None = None) -> int:
+    """Delete ``.part`` files a crashed run left below ``root``; returns how many.
+
+    *takes_over* limits it to the files it accepts (in a cluster's shared OUTPUT_DIR:
+    not those of nodes still running)."""
     removed = 0
     for part in root.rglob(f"*{PART_SUFFIX}"):
+        if takes_over is not None and not takes_over(part):
+            continue
         logger.warning("Discarding unfinished data file from an interrupted run: %s", part)
         part.unlink()
         removed += 1

@@ -7,7 +7,9 @@ fetched, articles emitted, duplicates, drops by reason, request errors, the
 discovery counters (``discovery``: documents fetched, URLs that matched the
 article patterns and URLs that did not) and the item checks (``items``:
 schema failures, field coverage, median word count; see
-``crawler.health.item_checks``). It is written atomically (temporary name,
+``crawler.health.item_checks``). ``node`` names the node (null for a one-machine
+crawl) and, in a cluster, ``cluster`` describes the cluster run: its nodes, and the
+totals of those that had finished. It is written atomically (temporary name,
 then rename) when the spider closes, so a cron wrapper or a monitoring job
 (``python -m crawler report``) can read the last one safely.
 
@@ -25,7 +27,7 @@ from pathlib import Path
 
 from scrapy import signals
 
-from crawler.run_log import output_dir_of, run_id_of
+from crawler.run_log import node_name_of, output_dir_of, run_id_of
 from crawler.stats import PREFIX, count
 
 logger = logging.getLogger(__name__)
@@ -186,6 +188,10 @@ class ManifestExtension:
             run_id_of(self.crawler), stats, files, output_dir, stats.get("finish_reason"), archive_files,
             sources_crawled=crawled or None,
         )
+        manifest["node"] = node_name_of(self.crawler)
+        cluster_section = getattr(self.crawler, "news_cluster_manifest", None)
+        if cluster_section is not None:
+            manifest["cluster"] = cluster_section()
         path = output_dir / MANIFEST_DIR / f"{manifest['run_id']}.json"
         write_json_atomically(path, manifest)
         self.crawler.news_manifest_path = path

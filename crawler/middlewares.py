@@ -83,12 +83,16 @@ class CountingDupeFilter(RFPDupeFilter):
         return dupefilter
 
     def log(self, request, spider):
-        redirects = request.meta.get("redirect_urls")
-        if redirects:
-            source = request.meta.get("source")
-            count(self.stats, "errors/redirect_loop", source)
-            logger.warning("Redirect loop: %s redirects back to %s; giving up", redirects[0], request.url)
+        count_redirect_loop(self.stats, request)
         super().log(request, spider)
+
+
+def count_redirect_loop(stats, request) -> None:
+    """A filtered request reached by redirects is a redirect loop: count it and say so."""
+    redirects = request.meta.get("redirect_urls")
+    if redirects:
+        count(stats, "errors/redirect_loop", request.meta.get("source"))
+        logger.warning("Redirect loop: %s redirects back to %s; giving up", redirects[0], request.url)
 
 
 def head_text(response: TextResponse, characters: int = META_REFRESH_SCAN_CHARACTERS) -> str:

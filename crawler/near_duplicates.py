@@ -182,6 +182,21 @@ def minhash_entry(folded_text: str) -> tuple[list[int], bytes] | None:
     return band_hashes(minhash), signature_bytes(minhash)
 
 
+def best_match(own_signature: bytes, candidates: Iterable[tuple[str, bytes | None]]) -> tuple[str, float] | None:
+    """(key, estimated Jaccard) of the most similar candidate at or above THRESHOLD, or None.
+
+    Of equally similar candidates the first one wins, so give them in a stable order.
+    """
+    best: tuple[str, float] | None = None
+    for key, stored in candidates:
+        if stored is None:
+            continue
+        similarity = estimated_jaccard(own_signature, stored)
+        if similarity >= THRESHOLD and (best is None or similarity > best[1]):
+            best = (key, similarity)
+    return best
+
+
 class NearDuplicateIndex:
     """Finds the article a text is a near-copy of, among stored and pending ones.
 
@@ -234,17 +249,24 @@ class NearDuplicateIndex:
     def match_and_add(
         self, key: str, folded_text: str, entry: tuple[list[int], bytes] | None = None
     ) -> tuple[str, float] | None:
-        """``find`` then ``add`` for an already folded text, hashing it once: the crawl's path.
+        """``find`` then ``add`` for an already folded text, hashing it once.
 
         *entry* is the text's ``minhash_entry`` when a worker already computed it.
         """
         entry = entry if entry is not None else minhash_entry(folded_text)
         if entry is None:
             return None
-        bands, signature_value = entry
-        match = self._best_match_of(bands, signature_value, exclude=key)
-        self._add_pending(key, list(bands), signature_value)
+        match = self.match_entry(key, entry)
+        self.add_entry(key, entry)
         return match
+
+    def match_entry(self, key: str, entry: tuple[Sequence[int], bytes]) -> tuple[str, float] | None:
+        """The best match of a ``minhash_entry`` among stored and pending articles but *key*."""
+        return self._best_match_of(list(entry[0]), entry[1], exclude=key)
+
+    def add_entry(self, key: str, entry: tuple[Sequence[int], bytes]) -> None:
+        """Index a ``minhash_entry`` as article *key*, pending until ``take`` or ``flush``."""
+        self._add_pending(key, list(entry[0]), entry[1])
 
     def discard(self, key: str) -> None:
         """Forget a pending signature whose article will not be written."""
@@ -258,14 +280,11 @@ class NearDuplicateIndex:
         for band in enumerate(own_bands):
             candidates.update(self._pending_bands.get(band, ()))
         candidates.discard(exclude)
-        best: tuple[str, float] | None = None
-        for key in sorted(candidates):
-            stored = self.pending[key][1] if key in self.pending else self.store.get_signature(key)
-            if stored is None:
-                continue
-            similarity = estimated_jaccard(own_signature, stored)
-            if similarity >= THRESHOLD and (best is None or similarity > best[1]):
-                best = (key, similarity)
+        signatures = (
+            (key, self.pending[key][1] if key in self.pending else self.store.get_signature(key))
+            for key in sorted(candidates)
+        )
+        best = best_match(own_signature, signatures)
         if candidates:  # most articles have none: no log record per page for them
             logger.debug("%d LSH candidates, best match %s", len(candidates), best)
         return best

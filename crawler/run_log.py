@@ -20,10 +20,28 @@ LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
 
 def run_id_of(crawler) -> str:
-    """One id per crawl, shared by every component that names a file."""
+    """One id per crawl, shared by every component that names a file: the UTC start time,
+    followed by the node's name in a cluster or with a shared state store."""
     if not hasattr(crawler, "news_run_id"):
-        crawler.news_run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        node = node_name_of(crawler)
+        crawler.news_run_id = f"{run_id}-{node}" if node else run_id
     return crawler.news_run_id
+
+
+def node_name_of(crawler) -> str | None:
+    """This crawl's node name, or None for the one-machine default.
+
+    A node is named as soon as its files could meet another process's: in a cluster
+    (``CLUSTER_REDIS_URL``), with a shared state store (``STATE_URL``, whose list of
+    committed files is shared), or when ``CLUSTER_NODE_NAME`` is given.
+    """
+    settings = crawler.settings
+    if not (settings.get("CLUSTER_NODE_NAME") or settings.get("CLUSTER_REDIS_URL") or settings.get("STATE_URL")):
+        return None
+    from crawler.cluster.settings import node_name
+
+    return node_name(settings)
 
 
 def output_dir_of(crawler) -> Path:

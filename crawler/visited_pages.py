@@ -5,8 +5,9 @@ remembered by the writer once committed; this extension covers the rest:
 listing pages, pages in another language, exact copies of stored articles
 (all dropped for good reasons that a re-fetch would not change), and
 articles re-fetched for a newer sitemap date whose text did not change
-(their stored date moves forward). Failed requests are not remembered, so
-they are tried again.
+(their stored date moves forward; the URL they were fetched under, when it is
+not the article's own, becomes an alias of it). Failed requests are not
+remembered, so they are tried again.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class VisitedPagesExtension:
         self.crawler = crawler
         self.visited: list[tuple[str, str, datetime | None]] = []
         self.unchanged: list[tuple[str, datetime]] = []
+        self.aliases: list[tuple[str, str]] = []
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -47,15 +49,23 @@ class VisitedPagesExtension:
         discovered = parse_timestamp(adapter.get("discovered_date"))
         if reason in REMEMBERED_DROPS:
             self.visited.append((canonicalize_url(adapter["url"]), reason, discovered))
-        elif reason == "unchanged" and discovered is not None:
-            self.unchanged.append((canonicalize_url(adapter.get("canonical_url") or adapter["url"]), discovered))
-        if len(self.visited) + len(self.unchanged) >= FLUSH_EVERY:
+        elif reason == "unchanged":
+            key = canonicalize_url(adapter.get("canonical_url") or adapter["url"])
+            if discovered is not None:
+                self.unchanged.append((key, discovered))
+            url_key = canonicalize_url(adapter["url"])
+            if url_key != key:
+                # Another URL of a stored article (reached after it): remember it leads there.
+                self.aliases.append((url_key, key))
+        if len(self.visited) + len(self.unchanged) + len(self.aliases) >= FLUSH_EVERY:
             self.flush()
 
     def flush(self, **kwargs):
-        if not (self.visited or self.unchanged):
+        if not (self.visited or self.unchanged or self.aliases):
             return
         store = state_store_of(self.crawler)
         store.record_visited(self.visited, datetime.now(timezone.utc))
         store.update_discovered(self.unchanged)
-        self.visited, self.unchanged = [], []
+        for url_key, key in self.aliases:
+            store.add_alias(url_key, key)
+        self.visited, self.unchanged, self.aliases = [], [], []

@@ -10,19 +10,24 @@ For each article, keyed by its canonical URL (``crawler.urls``):
   URL (``marked_near_duplicate``), or the item is dropped
   (``duplicate_near``) when DEDUP_DROP_NEAR_DUPLICATES is on.
 
-Earlier runs are looked up in the state store; articles of this run that are
-not yet in a committed file are held in small dicts that are emptied at
-every commit, so memory stays flat.
+Earlier runs are looked up in the state store. Articles of this run that are not yet in
+a committed data file are the *pending* ones: with the one-machine store they are held in
+small dicts emptied at every commit (``LocalPending``), so memory stays flat; with a store
+shared by several nodes they are claims in that store (``shared_pending()``, see
+``crawler/state/postgres.py``), so that two nodes judging the same article, the same text
+or two near-copies at once give one original. ``judge`` is the one set of rules for both.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
 
 from itemadapter import ItemAdapter
 
 from crawler.crawl_state import state_store_of
-from crawler.near_duplicates import NearDuplicateIndex
+from crawler.near_duplicates import NearDuplicateIndex, minhash_entry
 from crawler.state import next_version
 from crawler.stats import count, drop
 from crawler.urls import canonicalize_url
@@ -30,16 +35,112 @@ from crawler.urls import canonicalize_url
 logger = logging.getLogger(__name__)
 
 
+class LocalPending:
+    """The pending articles of this process only: enough when no other process shares the store."""
+
+    def __init__(self, store):
+        self.store = store
+        self.index = NearDuplicateIndex(store)
+        self.hash_by_key: dict[str, str] = {}
+        self.key_by_hash: dict[str, str] = {}
+        self.url_by_key: dict[str, str] = {}
+
+    @contextmanager
+    def judging(self) -> Iterator[LocalPending]:
+        yield self
+
+    def key_state(self, key: str):
+        return self.store.get(key), self.hash_by_key.get(key)
+
+    def key_with_hash(self, content_hash: str) -> str | None:
+        return self.key_by_hash.get(content_hash) or self.store.find_by_hash(content_hash)
+
+    def near_match(self, key: str, entry) -> tuple[str, float] | None:
+        return self.index.match_entry(key, entry)
+
+    def url_of(self, key: str) -> str:
+        stored = self.store.get(key)
+        return stored.url if stored is not None else self.url_by_key.get(key, key)
+
+    def add(self, key: str, content_hash: str, url: str, entry) -> None:
+        self.hash_by_key[key] = content_hash
+        self.key_by_hash[content_hash] = key
+        self.url_by_key[key] = url
+        if entry is not None:
+            self.index.add_entry(key, entry)
+
+    def take(self, keys: Iterable[str], hashes: Iterable[str]) -> list:
+        """Forget committed articles; returns their signatures, to be stored with their file."""
+        keys = list(keys)
+        for key in keys:
+            self.hash_by_key.pop(key, None)
+            self.url_by_key.pop(key, None)
+        for content_hash in hashes:
+            self.key_by_hash.pop(content_hash, None)
+        return self.index.take(keys)
+
+
+class SharedPendingAdapter:
+    """``LocalPending``'s interface over a shared store's claims (``store.shared_pending()``)."""
+
+    def __init__(self, claims):
+        self.claims = claims
+
+    def judging(self):
+        return self.claims.judging()
+
+    def take(self, keys: Iterable[str], hashes: Iterable[str]) -> list:
+        return self.claims.take(keys)
+
+
+def pending_of(store):
+    """Where this run's pending articles live, for this store."""
+    shared = getattr(store, "shared_pending", None)
+    return SharedPendingAdapter(shared()) if shared is not None else LocalPending(store)
+
+
+class Verdict:
+    """What dedup decided for one article: a drop (reason, detail) or the fields to set."""
+
+    __slots__ = ("drop_reason", "detail", "duplicate_of", "similarity", "version")
+
+    def __init__(self, drop_reason=None, detail="", duplicate_of=None, similarity=0.0, version=1):
+        self.drop_reason = drop_reason
+        self.detail = detail
+        self.duplicate_of = duplicate_of
+        self.similarity = similarity
+        self.version = version
+
+
+def judge(view, key: str, url: str, content_hash: str, entry, drop_near_duplicates: bool) -> Verdict:
+    """Apply the dedup rules to one article; a kept one is added to *view*'s pending articles.
+
+    *view* is a ``LocalPending`` or a shared store's claims, inside ``judging()``.
+    """
+    stored, pending_hash = view.key_state(key)
+    known_hash = pending_hash or (stored.content_hash if stored else None)
+    if known_hash == content_hash:
+        return Verdict("unchanged", "same content as the stored version")
+    same_text = view.key_with_hash(content_hash)
+    if same_text and same_text != key:
+        return Verdict("duplicate_exact", f"same text as {view.url_of(same_text)}")
+    verdict = Verdict(version=next_version(stored, content_hash))
+    near = view.near_match(key, entry) if entry is not None else None
+    if near is not None:
+        first_copy, verdict.similarity = near
+        if drop_near_duplicates:
+            return Verdict("duplicate_near", f"{verdict.similarity:.2f} similar to {view.url_of(first_copy)}")
+        verdict.duplicate_of = view.url_of(first_copy)
+    view.add(key, content_hash, url, entry)
+    return verdict
+
+
 class DedupPipeline:
     def __init__(self, crawler, drop_near_duplicates: bool):
         self.crawler = crawler
         self.drop_near_duplicates = drop_near_duplicates
         self.store = None
-        self.index = None
-        # Articles emitted this run but not yet committed to a data file.
-        self.pending_hash_by_key: dict[str, str] = {}
-        self.pending_key_by_hash: dict[str, str] = {}
-        self.pending_url_by_key: dict[str, str] = {}
+        self.pending = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -47,50 +148,31 @@ class DedupPipeline:
 
     def open_spider(self):
         self.store = state_store_of(self.crawler)
-        self.index = NearDuplicateIndex(self.store)
+        self.pending = pending_of(self.store)
         self.crawler.news_writer.commit_listeners.append(self.forget_committed)
 
     def forget_committed(self, batch) -> None:
         """A data file is committed: its signatures go to the store with it, and its
-        articles leave this run's pending memory."""
-        batch.signatures.extend(self.index.take(receipt["key"] for receipt in batch.receipts))
-        for receipt in batch.receipts:
-            self.pending_hash_by_key.pop(receipt["key"], None)
-            self.pending_key_by_hash.pop(receipt["content_hash"], None)
-            self.pending_url_by_key.pop(receipt["key"], None)
-
-    def canonical_url_of(self, key: str) -> str:
-        stored = self.store.get(key)
-        return stored.url if stored is not None else self.pending_url_by_key.get(key, key)
+        articles stop being pending."""
+        receipts = batch.receipts
+        batch.signatures.extend(
+            self.pending.take((receipt["key"] for receipt in receipts), (receipt["content_hash"] for receipt in receipts))
+        )
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
         source = adapter.get("source")
         stats = self.crawler.stats
         key = canonicalize_url(adapter["canonical_url"])
-        content_hash = adapter["content_hash"]
-
-        stored = self.store.get(key)
-        known_hash = self.pending_hash_by_key.get(key) or (stored.content_hash if stored else None)
-        if known_hash == content_hash:
-            raise drop(stats, "unchanged", source, "same content as the stored version")
-        same_text = self.pending_key_by_hash.get(content_hash) or self.store.find_by_hash(content_hash)
-        if same_text and same_text != key:
-            raise drop(stats, "duplicate_exact", source, f"same text as {self.canonical_url_of(same_text)}")
-
-        near = self.index.match_and_add(key, adapter.get("fingerprint_text") or "", adapter.get("minhash"))
-        if near is not None:
-            first_copy, similarity = near
-            if self.drop_near_duplicates:
-                self.index.discard(key)
-                raise drop(stats, "duplicate_near", source, f"{similarity:.2f} similar to {self.canonical_url_of(first_copy)}")
-            adapter["duplicate_of"] = self.canonical_url_of(first_copy)
+        entry = adapter.get("minhash") or minhash_entry(adapter.get("fingerprint_text") or "")
+        with self.pending.judging() as view:
+            verdict = judge(view, key, adapter["canonical_url"], adapter["content_hash"], entry, self.drop_near_duplicates)
+        if verdict.drop_reason is not None:
+            raise drop(stats, verdict.drop_reason, source, verdict.detail)
+        if verdict.duplicate_of is not None:
+            adapter["duplicate_of"] = verdict.duplicate_of
             count(stats, "marked_near_duplicate", source)
-
-        adapter["version"] = next_version(stored, content_hash)
-        if adapter["version"] > 1:
+        adapter["version"] = verdict.version
+        if verdict.version > 1:
             count(stats, "updated", source)
-        self.pending_hash_by_key[key] = content_hash
-        self.pending_key_by_hash[content_hash] = key
-        self.pending_url_by_key[key] = adapter["canonical_url"]
         return item

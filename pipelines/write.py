@@ -123,17 +123,18 @@ def read_records(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def recover_unrecorded_files(data_dir: Path, store, locate=None) -> int:
+def recover_unrecorded_files(data_dir: Path, store, locate=None, takes_over=None) -> int:
     """Record committed data files that a crash left out of the state; returns how many.
 
     ``locate(path, records)``, when given, finds each record's archived page
-    (``crawler.archive.recovery.archive_locator``).
+    (``crawler.archive.recovery.archive_locator``). *takes_over* limits it to the files
+    it accepts (see ``discard_unfinished``).
     """
     recovered = 0
     index = NearDuplicateIndex(store)
     for path in sorted(data_dir.rglob("*.jsonl")):
         name = str(path.relative_to(data_dir))
-        if store.is_committed(name):
+        if (takes_over is not None and not takes_over(path)) or store.is_committed(name):
             continue
         records = read_records(path)
         receipts = [receipt_of_record(record) for record in records]
@@ -194,10 +195,12 @@ class JsonlWriterPipeline:
     def open_spider(self):
         self.store = state_store_of(self.crawler)
         ensure_writable_dir(self.data_dir)
-        discarded = discard_unfinished(self.data_dir)
+        # In a cluster sharing OUTPUT_DIR, only files of nodes that are not running.
+        takes_over = getattr(self.crawler, "news_files_to_take_over", None)
+        discarded = discard_unfinished(self.data_dir, takes_over)
         if discarded:
             count(self.crawler.stats, "output/discarded_part_files", amount=discarded)
-        recovered = recover_unrecorded_files(self.data_dir, self.store, self.archive_locator)
+        recovered = recover_unrecorded_files(self.data_dir, self.store, self.archive_locator, takes_over)
         if recovered:
             count(self.crawler.stats, "output/recovered_files", amount=recovered)
         if self.rotate_seconds > 0:

@@ -1,4 +1,9 @@
-"""Tests for crawler.state: the SQLite state store, its re-fetch rule and its crash safety."""
+"""Tests for crawler.state: the state stores, their re-fetch rule and their crash safety.
+
+Every test that takes ``store`` or ``state_backend`` runs against both backends, SQLite
+and PostgreSQL (a real server, see tests/servers.py); the SQLite specifics and the
+PostgreSQL specifics follow at the end.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +48,13 @@ def article(key: str = "https://ex.com/a", **changes) -> ArticleState:
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(state_backend):
+    with state_backend.open() as opened:
+        yield opened
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
     with SqliteStateStore(tmp_path / STATE_FILE_NAME) as opened:
         yield opened
 
@@ -66,11 +77,11 @@ def test_unknown_key_is_none_and_count_counts_articles(store):
     assert store.count() == 2
 
 
-def test_records_survive_reopening(tmp_path):
+def test_records_survive_reopening(state_backend):
     entry = article(discovered_at=None, published_at=None)
-    with open_state_store(tmp_path) as first:
+    with state_backend.open() as first:
         first.record_written([entry])
-    with open_state_store(tmp_path) as second:
+    with state_backend.open() as second:
         assert second.get(entry.key) == entry
 
 
@@ -121,10 +132,10 @@ def test_an_update_without_dates_keeps_the_stored_dates(store):
     assert stored.version == 2
 
 
-def test_record_written_is_one_transaction(store):
+def test_record_written_is_one_transaction(store, state_backend):
     good = article("https://ex.com/good")
     broken = article("https://ex.com/broken", file=None)  # violates NOT NULL
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(state_backend.integrity_error):
         store.record_written([good, broken])
     assert store.get(good.key) is None
     assert store.count() == 0
@@ -228,11 +239,11 @@ def test_alias_to_itself_is_ignored_and_a_key_stays_its_own_article(store):
     assert store.get(second.key) == second  # a stored article wins over an alias
 
 
-def test_aliases_survive_reopening(tmp_path):
-    with open_state_store(tmp_path) as store:
+def test_aliases_survive_reopening(state_backend):
+    with state_backend.open() as store:
         store.record_written([article("https://ex.com/1")])
         store.add_alias("https://ex.com/x", "https://ex.com/1")
-    with open_state_store(tmp_path) as store:
+    with state_backend.open() as store:
         assert store.get("https://ex.com/x").key == "https://ex.com/1"
 
 
@@ -275,35 +286,24 @@ def test_signed_64_bit_band_hashes_roundtrip(store):
     assert store.lsh_candidates(extremes) == {"k"}
 
 
-def per_band_candidates(path: Path, band_hashes: list[int]) -> set[str]:
-    """The candidates as one query per band finds them, on a connection of its own."""
-    connection = sqlite3.connect(path)
-    try:
-        return {
-            key
-            for band, band_hash in enumerate(band_hashes)
-            for (key,) in connection.execute(
-                "SELECT key FROM minhash_bands WHERE band = ? AND band_hash = ?", (band, band_hash)
-            )
-        }
-    finally:
-        connection.close()
+def per_band_candidates(stored: dict[str, list[int]], band_hashes: list[int]) -> set[str]:
+    """The candidates by the definition: keys with the same hash as the probe in some band."""
+    return {key for key, bands in stored.items() if any(a == b for a, b in zip(bands, band_hashes))}
 
 
-def test_batched_lsh_lookup_finds_what_per_band_lookups_find(tmp_path):
+def test_batched_lsh_lookup_finds_what_per_band_lookups_find(store):
     rng = random.Random(11)
     # Few distinct hash values per band, so keys share bands in many combinations.
     stored = {f"k{n}": [rng.randrange(6) for _ in range(32)] for n in range(300)}
-    with open_state_store(tmp_path) as store:
-        store.add_signatures((key, bands, b"sig") for key, bands in stored.items())
-        probes = [[rng.randrange(8) for _ in range(32)] for _ in range(40)] + list(stored.values())[:5]
-        for probe in probes:
-            expected = per_band_candidates(tmp_path / STATE_FILE_NAME, probe)
-            assert store.lsh_candidates(probe) == expected
-        assert any(per_band_candidates(tmp_path / STATE_FILE_NAME, probe) for probe in probes)
+    store.add_signatures((key, bands, b"sig") for key, bands in stored.items())
+    probes = [[rng.randrange(8) for _ in range(32)] for _ in range(40)] + list(stored.values())[:5]
+    for probe in probes:
+        assert store.lsh_candidates(probe) == per_band_candidates(stored, probe)
+    assert any(per_band_candidates(stored, probe) for probe in probes)
 
 
-def test_lsh_lookup_is_one_query_for_32_bands(store):
+def test_lsh_lookup_is_one_query_for_32_bands(sqlite_store):
+    store = sqlite_store
     store.add_signature("k1", list(range(32)), b"s")
     statements = []
     store._connection.set_trace_callback(statements.append)
@@ -314,10 +314,10 @@ def test_lsh_lookup_is_one_query_for_32_bands(store):
     assert len(statements) == 1
 
 
-def test_lsh_lookup_searches_the_band_index_and_scans_no_table(store):
+def test_lsh_lookup_searches_the_band_index_and_scans_no_table(sqlite_store):
     plan = [
         row[-1]
-        for row in store._connection.execute(
+        for row in sqlite_store._connection.execute(
             "EXPLAIN QUERY PLAN " + lsh_candidates_query(32), [0] * 64
         )
     ]
@@ -341,25 +341,22 @@ def test_a_key_given_twice_in_one_batch_keeps_its_last_signature(store):
     assert store.get_signature("k") == b"new"
 
 
-def test_batched_signature_writes_equal_one_by_one_writes(tmp_path):
+def signature_tables(store) -> tuple[list, list]:
+    """The near-duplicate tables of either backend (both answer ``_connection.execute``)."""
+    return (
+        [tuple(row) for row in store._connection.execute("SELECT band, band_hash, key FROM minhash_bands ORDER BY 1, 2, 3").fetchall()],
+        [(key, bytes(signature)) for key, signature in store._connection.execute("SELECT key, signature FROM minhash_signatures ORDER BY 1").fetchall()],
+    )
+
+
+def test_batched_signature_writes_equal_one_by_one_writes(state_backend):
     rng = random.Random(3)
     entries = [(f"k{rng.randrange(40)}", [rng.randrange(5) for _ in range(8)], bytes([n % 256])) for n in range(120)]
-    (tmp_path / "batch").mkdir()
-    (tmp_path / "single").mkdir()
-    with open_state_store(tmp_path / "batch") as batched, open_state_store(tmp_path / "single") as single:
+    with state_backend.open() as batched, state_backend.fresh().open() as single:
         batched.add_signatures(entries)
         for entry in entries:
             single.add_signature(*entry)
-    tables = []
-    for name in ("batch", "single"):
-        connection = sqlite3.connect(tmp_path / name / STATE_FILE_NAME)
-        tables.append(
-            (
-                connection.execute("SELECT band, band_hash, key FROM minhash_bands ORDER BY 1, 2, 3").fetchall(),
-                connection.execute("SELECT key, signature FROM minhash_signatures ORDER BY 1").fetchall(),
-            )
-        )
-        connection.close()
+        tables = [signature_tables(batched), signature_tables(single)]
     assert tables[0] == tables[1]
     assert len(tables[0][1]) == len({key for key, _, _ in entries})
 
@@ -388,12 +385,12 @@ def test_a_newer_schema_is_refused(tmp_path):
         open_state_store(tmp_path)
 
 
-def test_the_store_refuses_use_from_another_thread(store):
+def test_the_store_refuses_use_from_another_thread(sqlite_store):
     errors = []
 
     def use_store():
         try:
-            store.count()
+            sqlite_store.count()
         except sqlite3.ProgrammingError as error:
             errors.append(error)
 
@@ -415,7 +412,7 @@ WRITER_SCRIPT = textwrap.dedent(
 
     from crawler.state import ArticleState, open_state_store
 
-    store = open_state_store(Path(sys.argv[1]))
+    store = open_state_store(Path(sys.argv[1]), sys.argv[2] or None)
     now = datetime.now(timezone.utc)
     batch = store.count() // {batch_size}
     while True:
@@ -431,11 +428,11 @@ WRITER_SCRIPT = textwrap.dedent(
 ).format(batch_size=BATCH_SIZE)
 
 
-def run_writer_and_kill_it(output_dir: Path, batches_before_kill: int) -> list[int]:
+def run_writer_and_kill_it(backend, batches_before_kill: int) -> list[int]:
     """Start a writer process, SIGKILL it after it reported *batches_before_kill* commits."""
     environment = {**os.environ, "PYTHONPATH": str(REPO)}
     writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER_SCRIPT, str(output_dir)],
+        [sys.executable, "-c", WRITER_SCRIPT, str(backend.directory), backend.url or ""],
         stdout=subprocess.PIPE,
         text=True,
         env=environment,
@@ -455,17 +452,18 @@ def run_writer_and_kill_it(output_dir: Path, batches_before_kill: int) -> list[i
 
 
 @pytest.mark.parametrize("batches_before_kill", [1, 17, 60])
-def test_store_reopens_after_sigkill_with_every_committed_batch(tmp_path, batches_before_kill):
-    committed = run_writer_and_kill_it(tmp_path, batches_before_kill)
-    # a second writer continues the same file after the kill, and is killed too
-    committed += run_writer_and_kill_it(tmp_path, 5)
+def test_store_reopens_after_sigkill_with_every_committed_batch(state_backend, batches_before_kill):
+    committed = run_writer_and_kill_it(state_backend, batches_before_kill)
+    # a second writer continues the same store after the kill, and is killed too
+    committed += run_writer_and_kill_it(state_backend, 5)
 
-    connection = sqlite3.connect(tmp_path / STATE_FILE_NAME)
-    try:
-        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    finally:
-        connection.close()
-    with open_state_store(tmp_path) as store:
+    if state_backend.url is None:
+        connection = sqlite3.connect(state_backend.directory / STATE_FILE_NAME)
+        try:
+            assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            connection.close()
+    with state_backend.open() as store:
         assert store.count() % BATCH_SIZE == 0  # batches are all or nothing
         assert store.count() >= len(committed) * BATCH_SIZE
         for batch in committed:
@@ -517,3 +515,97 @@ def test_a_schema_1_store_is_migrated_and_keeps_its_articles(tmp_path):
     connection = sqlite3.connect(path)
     assert connection.execute("SELECT version FROM schema_version").fetchone() == (2,)
     connection.close()
+
+
+# --- PostgreSQL specifics: claims of articles judged by several nodes ----------------------
+
+
+@pytest.fixture
+def shared(postgres):
+    """Two stores on one database, as two nodes of a cluster hold them."""
+    from crawler.state.postgres import PostgresStateStore
+
+    url = postgres.new_schema()
+    first, second = PostgresStateStore(url, "node-a"), PostgresStateStore(url, "node-b")
+    yield url, first, second
+    first.close()
+    second.close()
+
+
+def words_text(offset: int, count: int = 80) -> str:
+    return " ".join(f"كلمة{n}" for n in range(offset, offset + count))
+
+
+def claim(store, key: str, text: str, content_hash: str | None = None):
+    from crawler.near_duplicates import minhash_entry
+    from pipelines.dedup import judge
+
+    with store.shared_pending().judging() as view:
+        return judge(view, key, key, content_hash or f"hash-of-{text[:40]}-{len(text)}", minhash_entry(text), False)
+
+
+def test_a_claim_by_one_node_is_seen_by_another_before_any_commit(shared):
+    _url, first, second = shared
+    original = words_text(0)
+    assert claim(first, "https://ex.com/original", original, "h1").drop_reason is None
+    # The same article, the same text under another URL, and a near-copy, on the other node.
+    assert claim(second, "https://ex.com/original", original, "h1").drop_reason == "unchanged"
+    assert claim(second, "https://ex.com/mirror", original, "h1").drop_reason == "duplicate_exact"
+    copy = claim(second, "https://ex.com/copy", words_text(0, 76) + " وكالة الانباء", "h2")
+    assert copy.drop_reason is None and copy.duplicate_of == "https://ex.com/original"
+    assert claim(second, "https://ex.com/other", words_text(5000), "h3").duplicate_of is None
+
+
+def test_record_committed_ends_the_claims_in_its_transaction(shared):
+    _url, first, second = shared
+    pending = first.shared_pending()
+    from crawler.near_duplicates import minhash_entry
+    from pipelines.dedup import judge
+
+    with pending.judging() as view:
+        judge(view, "https://ex.com/a", "https://ex.com/a", "ha", minhash_entry(words_text(0)), False)
+    signatures = pending.take(["https://ex.com/a"])
+    first.record_committed("a.jsonl", [article("https://ex.com/a", content_hash="ha")], (), signatures)
+    assert first._connection.execute("SELECT COUNT(*) FROM pending_articles").fetchone()[0] == 0
+    assert first.get_signature("https://ex.com/a") == signatures[0][2]
+    # Seen as committed now, by the other node.
+    assert claim(second, "https://ex.com/mirror", words_text(0), "ha").drop_reason == "duplicate_exact"
+    assert claim(second, "https://ex.com/near", words_text(0, 78), "hb").duplicate_of == article("https://ex.com/a").url
+
+
+def test_claims_of_a_process_that_ended_are_released_when_a_store_opens(shared):
+    from crawler.state.postgres import PostgresStateStore
+
+    url, first, second = shared
+    claim(first, "https://ex.com/dead", words_text(0), "h-dead")
+    claim(second, "https://ex.com/alive", words_text(9000), "h-alive")
+    first.close()  # its session lock goes with its connection, as with a SIGKILL
+    with PostgresStateStore(url, "node-c") as third:
+        keys = {key for (key,) in third._connection.execute("SELECT key FROM pending_articles")}
+        assert keys == {"https://ex.com/alive"}
+        assert claim(third, "https://ex.com/dead-again", words_text(0), "h-dead").drop_reason is None
+
+
+def test_postgres_schema_version_is_checked(postgres):
+    from crawler.state.postgres import PostgresStateStore
+
+    url = postgres.new_schema()
+    with PostgresStateStore(url) as store:
+        store._connection.execute("UPDATE schema_version SET version = 99")
+    with pytest.raises(RuntimeError, match="schema version 99"):
+        PostgresStateStore(url)
+
+
+def test_a_lost_server_is_state_store_unavailable_naming_it(postgres):
+    from crawler.state import StateStoreUnavailable
+    from crawler.state.postgres import PostgresStateStore
+    from tests.servers import free_port
+
+    with pytest.raises(StateStoreUnavailable, match=r"cannot connect to PostgreSQL at postgresql://u:\*\*\*@127\.0\.0\.1"):
+        PostgresStateStore(f"postgresql://u:secret@127.0.0.1:{free_port()}/db")
+    with PostgresStateStore(postgres.new_schema()) as store:
+        killer = PostgresStateStore(postgres.url)
+        killer._connection.execute("SELECT pg_terminate_backend(%s)", (store._connection.info.backend_pid,))
+        killer.close()
+        with pytest.raises(StateStoreUnavailable, match="lost PostgreSQL at"):
+            store.count()

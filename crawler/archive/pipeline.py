@@ -125,7 +125,8 @@ class ArchivePipeline:
 
     def open_spider(self):
         self.archive.root.mkdir(parents=True, exist_ok=True)
-        discarded = discard_unfinished(self.archive.root)
+        # In a cluster sharing OUTPUT_DIR, only files of nodes that are not running.
+        discarded = discard_unfinished(self.archive.root, getattr(self.crawler, "news_files_to_take_over", None))
         if discarded:
             count(self.crawler.stats, "archive/discarded_part_files", amount=discarded)
         writer = self.crawler.news_writer

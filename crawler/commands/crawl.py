@@ -6,6 +6,10 @@ OUTPUT_DIR is a user error, not a crash: it is checked here first and
 reported in one line, with exit status 2, before anything is fetched or
 written. The extraction workers' forkserver is then booted, so that its
 imports overlap Scrapy's own start-up.
+
+With ``CLUSTER_REDIS_URL`` or ``STATE_URL`` (cluster mode, ``crawler.cluster``)
+the cluster's settings and servers are checked too (``preflight``), its
+components installed, and a node stopped by a lost server exits with status 1.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import sys
 from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
 
+EXIT_FAILED = 1
 EXIT_CONFIG = 2
 
 
@@ -24,10 +30,36 @@ class Command(ScrapyCrawlCommand):
             print(f"error: {problem}", file=sys.stderr)
             self.exitcode = EXIT_CONFIG
             return
+        if not (self.settings.get("CLUSTER_REDIS_URL") or self.settings.get("STATE_URL")):
+            from pipelines.extract import start_workers_early
+
+            start_workers_early(self.settings)
+            super().run(args, opts)
+            return
+        self.run_cluster_node(args, opts)
+
+    def run_cluster_node(self, args, opts):
+        from crawler.cluster.outage import EXIT_CONFIG_REASON
+        from crawler.cluster.preflight import preflight
+        from crawler.cluster.settings import apply_cluster_settings
+
+        if len(args) != 1:
+            raise UsageError("scrapy crawl takes one spider")
+        if problem := preflight(self.settings, args[0]):
+            code, message = problem
+            print(f"error: {message}", file=sys.stderr)
+            self.exitcode = code
+            return
         from pipelines.extract import start_workers_early
 
         start_workers_early(self.settings)
-        super().run(args, opts)
+        crawler = self._create_crawler(args[0])
+        apply_cluster_settings(crawler.settings)
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        failure = getattr(crawler, "news_cluster_failure", None)
+        if self.crawler_process.bootstrap_failed or failure is not None:
+            self.exitcode = EXIT_CONFIG if failure == EXIT_CONFIG_REASON else EXIT_FAILED
 
     def configuration_problem(self, spider_args: dict) -> str | None:
         from crawler.cron import check_sources

@@ -2,8 +2,9 @@
 
 ``StateStore`` is the interface the crawl talks to. ``crawler.state.sqlite.SqliteStateStore``
 is the one-machine implementation, a single SQLite file inside OUTPUT_DIR
-(``STATE_FILE_NAME``). Nothing else in the project talks to SQLite, so a shared store for
-several machines can implement the same protocol as another module of this package.
+(``STATE_FILE_NAME``), and the default. ``crawler.state.postgres.PostgresStateStore`` is the
+shared one for a cluster, chosen with ``STATE_URL=postgresql://...``; both pass the same
+tests. Nothing else in the project talks to a database.
 
 What is stored:
 
@@ -30,7 +31,8 @@ our own ``last_seen``: a change after our fetch means our copy is stale. That co
 can suffer a skewed site clock once, after which a date is stored. A known article seen
 without any date is not fetched again: nothing says it changed.
 
-Durability and the SQLite details: ``crawler/state/sqlite.py``.
+Durability and the SQLite details: ``crawler/state/sqlite.py``; the PostgreSQL ones, and
+how nodes of a cluster claim articles before they commit them: ``crawler/state/postgres.py``.
 """
 
 from __future__ import annotations
@@ -40,8 +42,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 STATE_FILE_NAME = "state.sqlite"
+# STATE_URL schemes of the shared store.
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+class StateStoreUnavailable(RuntimeError):
+    """The store's server cannot be reached (a shared store only; SQLite is a local file)."""
 
 
 @dataclass(frozen=True)
@@ -123,12 +132,31 @@ class StateStore(Protocol):
         """Release the store; no method may be called afterwards."""
 
 
-def open_state_store(output_dir: Path) -> StateStore:
-    """Open (creating if needed) the state store kept in *output_dir*."""
+def open_state_store(output_dir: Path, url: str | None = None, node: str = "") -> StateStore:
+    """Open (creating if needed) the state store: the SQLite file in *output_dir*, or the
+    PostgreSQL database at *url* (``STATE_URL``) when one is given. *node* names this crawl
+    process in a shared store's claims."""
+    if url:
+        from crawler.state.postgres import PostgresStateStore
+
+        return PostgresStateStore(url, node)
     output_dir.mkdir(parents=True, exist_ok=True)
     from crawler.state.sqlite import SqliteStateStore
 
     return SqliteStateStore(output_dir / STATE_FILE_NAME)
+
+
+def redact_url(url: str) -> str:
+    """*url* without its password, for logs and error messages."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return "<unparsable URL>"
+    if not password:
+        return url
+    netloc = parts.netloc.replace(f":{password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def should_refetch(stored: ArticleState, discovered_at: datetime | None) -> bool:
