@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import fcntl
 import logging
 import multiprocessing
@@ -285,7 +286,12 @@ class WorkerPool:
             os.close(worker.exit_fd)
             worker.exit_fd = None
         if kill and worker.process.is_alive():
-            os.kill(worker.process.pid, signal.SIGKILL)
+            # is_alive() asks the forkserver, which reports an exit only after reaping it:
+            # a worker that has just died can be gone by the time of the kill. Letting that
+            # ProcessLookupError out would abort the caller half-way (no replacement, its
+            # task never answered) and leave the pool waiting forever.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.process.pid, signal.SIGKILL)
             worker.process.join(timeout=5)
         worker.tasks_out.close()
         worker.results_in.close()

@@ -191,6 +191,35 @@ def test_workers_that_cannot_start_break_the_pool_instead_of_looping(monkeypatch
     assert failures == MAX_START_FAILURES
 
 
+def test_a_worker_already_gone_when_it_is_killed_is_still_replaced(monkeypatch):
+    """A dead worker can be reaped between the pool's is_alive() check and its kill
+    (the forkserver reports an exit only after reaping): the kill then finds no
+    process. The pool must still replace the worker and retry its task, not stall."""
+    from crawler import pool as pool_module
+
+    real_kill = os.kill
+
+    def kill_after_the_process_is_gone(pid, signum):
+        if signum == signal.SIGKILL:
+            try:
+                real_kill(pid, signum)
+            except ProcessLookupError:
+                pass
+            raise ProcessLookupError(3, "No such process")
+        real_kill(pid, signum)
+
+    monkeypatch.setattr(pool_module.os, "kill", kill_after_the_process_is_gone)
+
+    async def crash_then_echo(pool):
+        crashing = asyncio.ensure_future(pool.run(None))
+        behind = asyncio.ensure_future(pool.run("behind"))
+        with pytest.raises(WorkerCrashed):
+            await crashing
+        return await asyncio.wait_for(behind, 60), pool.crashes, len(pool.worker_pids)
+
+    assert run(with_pool(pool_tasks.crash_or_echo, crash_then_echo, workers=1)) == ("behind", 2, 1)
+
+
 def test_workers_that_hang_while_starting_break_the_pool_in_bounded_time():
     async def run_one(pool):
         started = time.monotonic()
