@@ -106,9 +106,10 @@ class RotatingJsonlWriter:
         self.opened_at = time.monotonic()
 
     def write(self, record: dict, receipt=None) -> None:
+        line = encode_record(record)  # first: a record that cannot be encoded opens no file
         if self._handle is None:
             self._open_next()
-        self._handle.write(encode_record(record))
+        self._handle.write(line)
         self._pending.append(record if receipt is None else receipt)
         if len(self._pending) >= self.max_items:
             self.commit()

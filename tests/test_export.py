@@ -422,8 +422,9 @@ def test_incremental_rewrites_only_changed_partitions(crawled, tmp_path):
     changed = dict(rows["/article/3.html"], version=2, text=rows["/article/3.html"]["text"] + "\n\n" + CHANGE)
     del changed["month"]  # the partition column, not a field
     changed.update(
-        published_at="2025-02-20T08:00:00+03:00", fetched_at="2026-01-01T00:00:00+00:00", content_hash="a" * 32,
-        modified_at=None, source="testsite",
+        published_at="2025-02-20T05:00:00+00:00", published_date="2025-02-20", published_time="08:00:00",
+        fetched_at="2026-01-01T00:00:00+00:00", content_hash="a" * 32,
+        modified_at=None, modified_date=None, modified_time=None, source="testsite",
     )
     commit_file(output, "testsite", "20260101T000000Z", [changed])
     summary = export(output, dest, incremental=True)
@@ -467,7 +468,7 @@ def test_the_index_in_dest_follows_removed_files_and_schema_changes(crawled, tmp
     assert rows["/article/5.html"]["fetched_at"] == pd.Timestamp(first_fetch["/article/5.html"]).to_pydatetime()
     assert summary.partitions_written == 1  # March: article 5's line changed
     # Another item schema: every file is indexed again.
-    changed_schema = export(output, dest, incremental=True, schema_path=schema_v2(tmp_path / "v2.schema.json"))
+    changed_schema = export(output, dest, incremental=True, schema_path=schema_v1(tmp_path / "v1.schema.json"))
     assert changed_schema.files_read == 2 and changed_schema.partitions_written == 3
 
 
@@ -594,21 +595,13 @@ def test_sigkill_leaves_every_partition_whole(tmp_path):
 # --- schema versions -------------------------------------------------------------------
 
 
-def schema_v2(path: Path) -> Path:
-    """The item schema as issue 11 changes it: separate dates and times, schema_version 2."""
+def schema_v1(path: Path) -> Path:
+    """The item schema before issue 11: one published_at and one modified_at, schema_version 1."""
     schema = json.loads((REPO / "crawler" / "article.schema.json").read_text(encoding="utf-8"))
-    schema["$defs"]["date"] = {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}
-    schema["$defs"]["time"] = {"type": "string", "pattern": "^\\d{2}:\\d{2}:\\d{2}$"}
-    properties = {}
-    for name, spec in schema["properties"].items():
-        properties[name] = spec
-        if name == "modified_at":
-            for prefix in ("published", "modified"):
-                properties[f"{prefix}_date"] = {"oneOf": [{"$ref": "#/$defs/date"}, {"type": "null"}]}
-                properties[f"{prefix}_time"] = {"oneOf": [{"$ref": "#/$defs/time"}, {"type": "null"}]}
-    properties["schema_version"] = {"const": 2}
-    schema["properties"] = properties
-    schema["required"] = list(properties)
+    dropped = {f"{prefix}_{part}" for prefix in ("published", "modified") for part in ("date", "time")}
+    schema["properties"] = {name: spec for name, spec in schema["properties"].items() if name not in dropped}
+    schema["properties"]["schema_version"] = {"const": 1}
+    schema["required"] = [name for name in schema["required"] if name not in dropped]
     path.write_text(json.dumps(schema), encoding="utf-8")
     return path
 
@@ -632,7 +625,7 @@ def test_v1_files_are_mapped_into_the_v2_schema(tmp_path):
     (folder / "20240301T000000Z-0001.jsonl").write_text(encode_record(v1), encoding="utf-8")
     (folder / "20260101T000000Z-0001.jsonl").write_text(encode_record(v2_dated) + encode_record(v2_timed), encoding="utf-8")
     dest = tmp_path / "dataset"
-    summary = export(output, dest, schema_path=schema_v2(tmp_path / "v2.schema.json"))
+    summary = export(output, dest)
 
     schema = pq.read_schema(parquet_files(dest)[0])
     assert schema.field("published_date").type == pa.date32()
@@ -662,7 +655,7 @@ def test_v2_lines_under_the_v1_schema_keep_their_stated_month(tmp_path):
     folder.mkdir(parents=True)
     line = dict(v1_record(2, None), schema_version=2, published_date="2024-02-10", published_time=None)
     (folder / "20260101T000000Z-0001.jsonl").write_text(encode_record(line), encoding="utf-8")
-    export(output, tmp_path / "dataset")
+    export(output, tmp_path / "dataset", schema_path=schema_v1(tmp_path / "v1.schema.json"))
     (path,) = parquet_files(tmp_path / "dataset")
     assert path.parent.name == "month=2024-02"
     assert "published_date" not in pq.read_schema(path).names

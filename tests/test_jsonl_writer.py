@@ -66,6 +66,16 @@ def test_encode_record_is_one_compact_line():
     assert line == '{"text":"سطر أول\\nسطر ثان","n":2}\n'
 
 
+def test_a_record_that_cannot_be_encoded_opens_no_file_and_spoils_nothing(tmp_path):
+    writer = RotatingJsonlWriter(tmp_path, "run")
+    with pytest.raises(TypeError):
+        writer.write({"url": "u", "when": object()})
+    assert list(tmp_path.iterdir()) == [] and writer.pending_count == 0
+    writer.write({"url": "u"})
+    path = writer.commit()
+    assert [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] == [{"url": "u"}]
+
+
 def test_commit_with_nothing_pending_returns_none_and_creates_nothing(tmp_path):
     directory = tmp_path / "data"
     writer = RotatingJsonlWriter(directory, "run1")
