@@ -10,11 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from crawler.arabic import fold_for_fingerprint, normalize_text, normalize_title
-from crawler.extract import ExtractOptions, NotAnArticle, count_words, extract_article, markup_for_parsing
+from crawler.extract import (
+    MIN_ARTICLE_WORDS,
+    ExtractOptions,
+    NotAnArticle,
+    count_words,
+    extract_article,
+    markup_for_parsing,
+)
 from crawler.fingerprint import content_hash_of_folded
 from crawler.items import SCHEMA_VERSION
 from crawler.language import detect_language
 from crawler.near_duplicates import minhash_entry
+from crawler.urls import canonicalize_url
 
 KEPT_LANGUAGE = "ar"
 
@@ -49,6 +57,25 @@ def normalize_fields(fields: dict) -> dict:
         "content_hash": content_hash_of_folded(folded),
         "schema_version": SCHEMA_VERSION,
     }
+
+
+def extract_options_of(item, min_words: int = MIN_ARTICLE_WORDS) -> ExtractOptions:
+    """How to extract the page of an item (an ``ItemAdapter``): its source's rules and its discovery date."""
+    return ExtractOptions(
+        prune_xpath=item.get("prune_xpath"),
+        site_names=tuple(item.get("site_names") or ()),
+        min_words=min_words,
+        timezone=item.get("timezone"),
+        discovered_date=item.get("discovered_date"),
+    )
+
+
+def with_extracted(item, fields: dict) -> None:
+    """Put the extracted fields on the item (an ``ItemAdapter``); a page without its own
+    canonical link is known by its canonicalized URL."""
+    item.update(fields)
+    if not item.get("canonical_url"):
+        item["canonical_url"] = canonicalize_url(item["url"])
 
 
 _WARM_UP_TEXT = "هذا نص قصير لتحميل نماذج اللغة قبل أول صفحة"

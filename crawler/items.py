@@ -5,6 +5,11 @@
 and the pipelines (the raw page, discovery hints) and are never written.
 """
 
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
 import scrapy
 
 # 2: the date fields split by precision (published_date/_time beside published_at, same
@@ -58,3 +63,27 @@ INTERNAL_FIELDS = (
 
 class ArticleItem(scrapy.Item):
     locals().update({name: scrapy.Field() for name in ARTICLE_FIELDS + INTERNAL_FIELDS})
+
+
+def article_item(url: str, source, body: bytes, content_type: str | None, fetched_at: datetime, **internal) -> ArticleItem:
+    """The item for one fetched page, as the pipelines expect it: the crawl fields and the raw body.
+
+    One builder for the spider, the re-extraction and ``python -m crawler extract``, so a
+    page gets the same fields whichever way it came in. ``source`` is a
+    ``crawler.sources.Source``; ``internal`` holds more ``INTERNAL_FIELDS``
+    (``discovered_date``, ``archive_location``...).
+    """
+    return ArticleItem(
+        url=url,
+        source=source.name,
+        domain=(urlsplit(url).hostname or "").removeprefix("www."),
+        # Raw bytes: the extraction worker decodes them exactly as
+        # response.text would, off the crawl's thread.
+        html=body,
+        content_type=content_type,
+        prune_xpath=source.prune_xpath,
+        site_names=source.names,
+        timezone=source.timezone,
+        fetched_at=fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        **internal,
+    )

@@ -350,6 +350,11 @@ def url_match_forms(url: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((normalized, decoded, encoded)))
 
 
+def registry_source_of(registry: Mapping[str, Source], host: str) -> Source | None:
+    """The registry entry whose domains own ``host`` (normalized), or None."""
+    return next((s for s in registry.values() if any(host_within(host, d) for d in s.domains)), None)
+
+
 def adhoc_name(url: str) -> str:
     """A path-safe source name from the host (and port) of ``url``."""
     parts = urlsplit(url.strip())

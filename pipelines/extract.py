@@ -14,11 +14,10 @@ import os
 
 from itemadapter import ItemAdapter
 
-from crawler.article import analyze_page, warm_up_worker
+from crawler.article import analyze_page, extract_options_of, warm_up_worker, with_extracted
 from crawler.extract import ExtractOptions, NotAnArticle
 from crawler.pool import PoolBroken, TaskTimeout, WorkerCrashed, WorkerPool, boot_forkserver
 from crawler.stats import count, drop
-from crawler.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -80,13 +79,7 @@ class ExtractPipeline:
         content_type = adapter.pop("content_type", None)
         source = adapter.get("source")
         stats = self.crawler.stats
-        options = ExtractOptions(
-            prune_xpath=adapter.get("prune_xpath"),
-            site_names=tuple(adapter.get("site_names") or ()),
-            min_words=self.min_words,
-            timezone=adapter.get("timezone"),
-            discovered_date=adapter.get("discovered_date"),
-        )
+        options = extract_options_of(adapter, self.min_words)
         try:
             fields = await self.analyze(html, adapter["url"], options, content_type)
         except NotAnArticle as exc:
@@ -98,9 +91,7 @@ class ExtractPipeline:
         except Exception as exc:  # a page must never stop the crawl
             logger.exception("Extraction failed on %s", adapter["url"])
             raise drop(stats, "extract_error", source, f"{type(exc).__name__}: {exc}") from None
-        adapter.update(fields)
-        if not adapter.get("canonical_url"):
-            adapter["canonical_url"] = canonicalize_url(adapter["url"])
+        with_extracted(adapter, fields)
         count(stats, "extracted", source)
         return item
 

@@ -27,7 +27,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import discovery
 from crawler.crawl_state import state_store_of
-from crawler.items import ArticleItem
+from crawler.items import article_item
 from crawler.metadata import is_article_page, json_ld_objects, meta_tags
 from crawler.sources import Source, SourceConfigError, load_sources, select_sources
 from crawler.urls import canonicalize_url
@@ -311,19 +311,13 @@ class NewsSpider(scrapy.Spider):
             logger.info("Dropped %s: not HTML (Content-Type %s)", response.url, content_type)
             self.count("dropped/not_html", source)
             return
-        yield ArticleItem(
-            url=response.url,
-            source=source.name,
-            domain=(urlsplit(response.url).hostname or "").removeprefix("www."),
-            # Raw bytes: the extraction worker decodes them exactly as
-            # response.text would, off the crawl's thread.
-            html=response.body,
-            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
-            prune_xpath=source.prune_xpath,
-            site_names=source.names,
-            timezone=source.timezone,
+        yield article_item(
+            response.url,
+            source,
+            response.body,
+            response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            datetime.now(timezone.utc),
             discovered_date=response.meta.get("discovered_date"),
-            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
 
     def on_robots_error(self, failure):

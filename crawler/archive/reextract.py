@@ -34,9 +34,8 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import scrapy
 from itemadapter import ItemAdapter
@@ -44,8 +43,17 @@ from scrapy import signals
 
 from crawler.archive.reader import DEFAULT_BACKEND, DEFAULT_MAX_BYTES, ArchivedPage, read_archive, warc_files
 from crawler.archive.writer import ArchiveLocation
-from crawler.items import ArticleItem
-from crawler.sources import Source, adhoc_name, host_within, load_sources, normalize_host, strip_www, url_host
+from crawler.items import ArticleItem, article_item
+from crawler.sources import (
+    Source,
+    adhoc_name,
+    host_within,
+    load_sources,
+    normalize_host,
+    registry_source_of,
+    strip_www,
+    url_host,
+)
 from crawler.stats import count
 
 logger = logging.getLogger(__name__)
@@ -121,9 +129,7 @@ class SourceResolver:
 
     def registry_source(self, host: str) -> Source | None:
         if host not in self._by_host:
-            self._by_host[host] = next(
-                (s for s in self.registry.values() if any(host_within(host, d) for d in s.domains)), None
-            )
+            self._by_host[host] = registry_source_of(self.registry, host)
         return self._by_host[host]
 
     def resolve(self, page: ArchivedPage) -> tuple[Source | None, str]:
@@ -153,17 +159,13 @@ class SourceResolver:
 
 def item_for(page: ArchivedPage, source: Source, order: int, run: str | None) -> ArticleItem:
     """The item the news spider would have made of this page when it fetched it."""
-    return ArticleItem(
-        url=page.url,
-        source=source.name,
-        domain=(urlsplit(page.url).hostname or "").removeprefix("www."),
-        html=page.body,
-        content_type=page.content_type,
-        prune_xpath=source.prune_xpath,
-        site_names=source.names,
-        timezone=source.timezone,
+    return article_item(
+        page.url,
+        source,
+        page.body,
+        page.content_type,
+        page.date,
         discovered_date=page.field("discovered-date"),
-        fetched_at=page.date.astimezone(timezone.utc).isoformat(timespec="seconds"),
         archive_location=ArchiveLocation(str(Path(page.file).resolve()), page.offset),
         reextract_order=(order, run),
     )
