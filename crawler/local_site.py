@@ -301,8 +301,8 @@ class FixtureRequestHandler(http.server.BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_directory(root: Path | str) -> Iterator[LocalSite]:
-    """Serve ``root`` on http://127.0.0.1:<free port> until the ``with`` block ends.
+def serve_directory(root: Path | str, port: int = 0) -> Iterator[LocalSite]:
+    """Serve ``root`` on http://127.0.0.1:<port> until the ``with`` block ends (port 0: one the OS picks).
 
     Yields a ``LocalSite`` with ``.base_url`` ("http://127.0.0.1:PORT", no trailing
     slash), ``.url(path)``, ``.hits`` and ``.reset_hits()``. On exit the server is shut
@@ -311,7 +311,7 @@ def serve_directory(root: Path | str) -> Iterator[LocalSite]:
     root = Path(root).resolve()
     if not root.is_dir():
         raise NotADirectoryError(f"not a directory: {root}")
-    server = FixtureHTTPServer(("127.0.0.1", 0), root, load_header_overrides(root))
+    server = FixtureHTTPServer(("127.0.0.1", port), root, load_header_overrides(root))
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},

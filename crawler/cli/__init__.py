@@ -17,6 +17,7 @@ import os
 COMMANDS = (
     "run",
     "demo",
+    "serve",
     "extract",
     "reextract",
     "sources",
