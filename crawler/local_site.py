@@ -20,7 +20,8 @@ ones:
   describe a path that has no file, e.g. a redirect with a ``Location``). It is
   read again whenever it changes, so a test can change how a site answers
   between two crawls without a new port;
-- every request is counted per path, so tests can assert what was fetched.
+- every request is counted per path, so tests can assert what was fetched, and
+  its arrival time kept (``arrivals``), so they can measure the crawl's pace.
 
 Files and folders whose name starts with ``_`` or ``.`` (the header file, a
 site's expected-results files) are never served.
@@ -34,6 +35,7 @@ import json
 import logging
 import mimetypes
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -92,6 +94,7 @@ class LocalSite:
     def __init__(self, base_url: str):
         self.base_url = base_url
         self._hits: dict[str, int] = {}
+        self._arrivals: list[tuple[float, str]] = []
         self._lock = threading.Lock()
 
     def url(self, path: str = "/") -> str:
@@ -104,13 +107,21 @@ class LocalSite:
         with self._lock:
             return dict(self._hits)
 
+    @property
+    def arrivals(self) -> list[tuple[float, str]]:
+        """(``time.monotonic()``, path) of every request, in order of arrival."""
+        with self._lock:
+            return list(self._arrivals)
+
     def reset_hits(self) -> None:
         with self._lock:
             self._hits.clear()
+            self._arrivals.clear()
 
     def record_hit(self, path: str) -> None:
         with self._lock:
             self._hits[path] = self._hits.get(path, 0) + 1
+            self._arrivals.append((time.monotonic(), path))
 
 
 def request_path(raw_target: str) -> str:

@@ -28,6 +28,10 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_DELAY = 0.5
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# robots.txt Crawl-delay becomes the minimum delay of that host's slot, one request at a
+# time (crawler/politeness.py); a delay above the maximum is capped there.
+NEWS_OBEY_CRAWL_DELAY = True
+NEWS_CRAWL_DELAY_MAX = 30.0
 # Arabic article pages are 50-600 kB; anything past this is not a news page.
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
@@ -118,6 +122,8 @@ EXTENSIONS = {
     "crawler.shutdown.GracefulShutdownExtension": 30,
     # Schema validity and field coverage of written items, per source, into the manifest.
     "crawler.health.item_checks.ItemChecksExtension": 40,
+    # After AutoThrottle (0 in EXTENSIONS_BASE): it restores the Crawl-delay floor after each adjustment.
+    "crawler.politeness.CrawlDelayExtension": 50,
 }
 # HEALTH_ITEM_CHECKS = False switches the item checks off.
 HEALTH_ITEM_CHECKS = True
