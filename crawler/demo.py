@@ -85,5 +85,10 @@ def run_demo(output_dir: Path) -> int:
         print(f"  - {when:25}  {record['title']}")
     if dropped:
         print("Dropped pages: " + ", ".join(f"{reason}={n}" for reason, n in sorted(dropped.items())))
+    # A demo into a folder that already holds the sample is an incremental run with nothing
+    # new: its articles are known, or (the server's port, so their URLs, changed) copies.
+    known = stats.get("news/discovery/skipped_known", 0) + dropped.get("duplicate_exact", 0) + dropped.get("unchanged", 0)
+    if not records and known:
+        print(f"Nothing new: the {known} articles of the sample site are already in {output_dir}")
     print(f"Log: {crawler.news_log_path}")
-    return 0 if records else 1
+    return 0 if records or known else 1

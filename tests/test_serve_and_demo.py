@@ -91,5 +91,9 @@ def test_demo_writes_to_the_stable_sample_source_each_time(tmp_path):
     # A second demo into the same folder is an incremental run of the same source: it
     # finds nothing new, and writes no folder named after a new port.
     second = demo()
+    assert second.returncode == 0, second.stdout + second.stderr
     assert [path.name for path in (tmp_path / "data").iterdir()] == [DEMO_SOURCE]
     assert "Wrote 0 articles" in second.stdout
+    written = int(re.search(r"^Wrote (\d+) articles", first.stdout, flags=re.MULTILINE)[1])
+    assert written >= 3
+    assert f"Nothing new: the {written} articles of the sample site are already in {tmp_path}" in second.stdout
