@@ -132,7 +132,8 @@ def test_no_article_exits_3_and_says_why(tmp_path):
     ("args", "message"),
     [
         (("missing.html",), "no such file or folder: missing.html"),
-        (("{a}", "{b}", "--url", "https://x.example/1"), "--url names one page, but 2 files"),
+        (("{a}", "{b}", "--url", "https://x.example/1"), "--url names one page: give one file (got 2 paths)"),
+        ((".", "--url", "https://x.example/1"), "--url names one page: give one file (got a folder)"),
         (("{a}", "--url", "ftp://x.example/1"), "--url 'ftp://x.example/1': expected an absolute http(s) URL"),
         (("{a}", "--source", "bad name"), "--source 'bad name'"),
     ],

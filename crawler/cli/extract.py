@@ -70,8 +70,9 @@ def command_extract(args) -> int:
         print(f"error: --url {args.url!r}: expected an absolute http(s) URL", file=sys.stderr)
         return EXIT_USAGE
     files = list(html_files(paths))
-    if args.url is not None and (len(files) != 1 or paths[0].is_dir()):
-        print(f"error: --url names one page, but {len(files)} files were given; each page's own canonical link is used without it", file=sys.stderr)
+    if args.url is not None and (len(paths) != 1 or paths[0].is_dir()):
+        given = "a folder" if len(paths) == 1 else f"{len(paths)} paths"
+        print(f"error: --url names one page: give one file (got {given}); without --url each page's own canonical link is used", file=sys.stderr)
         return EXIT_USAGE
     try:
         registry = load_sources()
