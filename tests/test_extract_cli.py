@@ -92,6 +92,10 @@ def test_folder_gives_one_line_per_article_and_one_error_line_per_bad_file(tmp_p
     (folder / "no-url.html").write_bytes(
         fill_base_url((SAMPLE_SITE / ARTICLE).read_bytes(), "x").replace(b'rel="canonical"', b'rel="x"').replace(b"og:url", b"og:x")
     )
+    (folder / "mojibake.html").write_bytes(
+        b'<html><head><meta charset="utf-8"><link rel="canonical" href="https://sample.example/m"></head>'
+        b"<body><p>" + bytes(range(0x80, 0x100)) * 20 + b"</p></body></html>"
+    )
     (folder / "notes.txt").write_text("not looked at: not .html", encoding="utf-8")
 
     result = run_extract(folder)
@@ -105,11 +109,13 @@ def test_folder_gives_one_line_per_article_and_one_error_line_per_bad_file(tmp_p
     assert any(line.startswith(str(folder / "english.html")) and "not_arabic" in line for line in errors)
     assert any(line.startswith(str(folder / "picture.html")) and "not HTML" in line for line in errors)
     assert any(line.startswith(str(folder / "no-url.html")) and "no URL" in line and "--url" in line for line in errors)
+    assert any(line.startswith(str(folder / "mojibake.html")) and "undecodable" in line for line in errors)
     assert not any("notes.txt" in line for line in errors)
     assert errors[-1] == (
-        f"extract: {len(articles) + 3} file(s), {len(articles)} article(s), skipped no_url=1, not_arabic=1, not_html=1"
+        f"extract: {len(articles) + 4} file(s), {len(articles)} article(s), "
+        "skipped no_url=1, not_arabic=1, not_html=1, undecodable=1"
     )
-    assert "Traceback" not in result.stderr
+    assert len(errors) == 5 and "Traceback" not in result.stderr
 
 
 def test_pretty_prints_the_indented_record(tmp_path):
