@@ -55,6 +55,16 @@ def test_crawl_delay_spaces_requests_to_the_host(tmp_path):
     assert result.stats["news/robots/crawl_delay/127.0.0.1"] == 2.0
 
 
+def test_a_huge_crawl_delay_is_capped_at_the_maximum(tmp_path):
+    settings = {**FAST_SETTINGS, "NEWS_CRAWL_DELAY_MAX": 1.0}
+    with site(tmp_path, "User-agent: *\nCrawl-delay: 3600\n") as server:
+        result = run_crawl(tmp_path / "out", settings, url=",".join(server.url(p) for p in PAGES))
+        gaps = page_gaps(server.arrivals)
+    assert len(gaps) == len(PAGES)
+    assert min(gaps) >= 1 - TOLERANCE and max(gaps) < 30, gaps
+    assert result.stats["news/robots/crawl_delay/127.0.0.1"] == 1.0
+
+
 def test_site_without_crawl_delay_is_crawled_as_before(tmp_path):
     settings = {**FAST_SETTINGS, "AUTOTHROTTLE_ENABLED": False}
     with site(tmp_path, "User-agent: *\nAllow: /\n") as server:
