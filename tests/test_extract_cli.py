@@ -105,6 +105,9 @@ def test_folder_gives_one_line_per_article_and_one_error_line_per_bad_file(tmp_p
     for record in records:
         assert list(validator.iter_errors(record)) == [], record["url"]
     assert {record["url"] for record in records} == {f"https://sample.example/{path}" for path in articles}
+    for name in records[0]:
+        kinds = {type(record[name]).__name__ for record in records} - {"NoneType"}
+        assert len(kinds) <= 1, (name, kinds)
     errors = result.stderr.splitlines()
     assert any(line.startswith(str(folder / "english.html")) and "not_arabic" in line for line in errors)
     assert any(line.startswith(str(folder / "picture.html")) and "not HTML" in line for line in errors)
