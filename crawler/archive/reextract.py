@@ -44,7 +44,7 @@ from scrapy import signals
 
 from crawler.archive.reader import DEFAULT_BACKEND, DEFAULT_MAX_BYTES, ArchivedPage, read_archive, warc_files
 from crawler.archive.writer import ArchiveLocation
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, internal_item_of
 from crawler.sources import Source, adhoc_name, host_within, load_sources, normalize_host, strip_www, url_host
 from crawler.stats import count
 
@@ -199,6 +199,8 @@ class ItemOrder:
         return self.issued - self.lowest_unfinished - len(self.finished)
 
     def item_left(self, item, **kwargs):
+        # A written item arrives as the writer's public record; its order is on the item behind it.
+        item = internal_item_of(item)
         entry = ItemAdapter(item).get("reextract_order") if isinstance(item, ArticleItem) else None
         if entry is None:
             return
