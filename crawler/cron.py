@@ -84,12 +84,16 @@ def parse_pairs(pairs: list[str], flag: str) -> dict[str, str]:
 
 
 def check_sources(spider_args: dict[str, str]) -> None:
-    """Fail early on a bad registry (ad-hoc crawls do not use it)."""
-    if any(spider_args.get(kind) for kind in ("sitemap", "feed", "url")):
+    """Fail early on bad spider arguments (``SpiderArgumentError``) or a bad registry
+    (``SourceConfigError``; ad hoc crawls do not use the registry)."""
+    from spiders.news_arguments import parse_news_arguments
+
+    arguments = parse_news_arguments(spider_args)
+    if arguments.is_adhoc:
         return
     from crawler.sources import load_sources, select_sources
 
-    select_sources(load_sources(spider_args.get("sources_file")), spider_args.get("source"))
+    select_sources(load_sources(arguments.sources_file), arguments.source)
 
 
 def run_crawl(output_dir: Path, spider_args: dict[str, str], settings_overrides: dict[str, str]):
@@ -116,11 +120,12 @@ def run(output_dir: Path, spider_args: dict[str, str], settings_overrides: dict[
     from crawler.manifest import latest_manifest
     from crawler.run_log import OutputDirError, ensure_writable_dir
     from crawler.sources import SourceConfigError
+    from spiders.news_arguments import SpiderArgumentError
 
     try:
         check_sources(spider_args)
         ensure_writable_dir(output_dir)
-    except (SourceConfigError, OutputDirError) as exc:
+    except (SpiderArgumentError, SourceConfigError, OutputDirError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     lock_file = LOCK_FILE

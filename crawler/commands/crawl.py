@@ -25,11 +25,15 @@ EXIT_CONFIG = 2
 
 
 class Command(ScrapyCrawlCommand):
-    def run(self, args, opts):
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        # Here, before Scrapy builds its crawler process and logs its start-up banner: a
+        # bad argument or registry gets one line on stderr and nothing else.
         if args and args[0] == "news" and (problem := self.configuration_problem(opts.spargs)):
             print(f"error: {problem}", file=sys.stderr)
-            self.exitcode = EXIT_CONFIG
-            return
+            sys.exit(EXIT_CONFIG)
+
+    def run(self, args, opts):
         if not (self.settings.get("CLUSTER_REDIS_URL") or self.settings.get("STATE_URL")):
             from pipelines.extract import start_workers_early
 
@@ -65,10 +69,11 @@ class Command(ScrapyCrawlCommand):
         from crawler.cron import check_sources
         from crawler.run_log import OutputDirError, ensure_writable_dir
         from crawler.sources import SourceConfigError
+        from spiders.news_arguments import SpiderArgumentError
 
         try:
             check_sources(spider_args)
             ensure_writable_dir(Path(self.settings.get("OUTPUT_DIR") or "output"))
-        except (SourceConfigError, OutputDirError) as exc:
+        except (SpiderArgumentError, SourceConfigError, OutputDirError) as exc:
             return str(exc)
         return None
