@@ -266,11 +266,19 @@ class NewsSpider(scrapy.Spider):
                 )
 
     def parse_page(self, response: Response):
-        """An ad-hoc ``url=`` page: extract it if it is an article, follow it if it is a listing."""
+        """An ad-hoc ``url=`` page: extract it if it is an article, follow it if it is a listing.
+
+        A page given by URL and reached is what the crawl was asked to discover: it counts
+        as a discovery document (``discovery/url_pages``; a listing counts as ``listings``
+        instead), so an article URL that was fetched makes a successful run.
+        """
         if not is_html(response) or not isinstance(response, TextResponse):
+            self.count("discovery/url_pages", self.source_of(response))
             yield from self.parse_article(response)
             return
         tree_says = is_article_page(meta_tags(response.selector.root), json_ld_objects(response.selector.root))
+        if tree_says is True:
+            self.count("discovery/url_pages", self.source_of(response))
         if tree_says is not False:
             yield from self.parse_article(response)
         if tree_says is not True:

@@ -60,7 +60,7 @@ def split_arg(value: str | None) -> list[str]:
 
 def help_text() -> str:
     """The arguments, one per line, for ``--help``."""
-    return "\n".join(f"  -a {name}=...  {meaning}" for name, meaning in ARGUMENTS.items())
+    return "\n".join(f"  {f'-a {name}=...':<22}{meaning}" for name, meaning in ARGUMENTS.items())
 
 
 def parse_urls(name: str, value) -> tuple[str, ...]:
