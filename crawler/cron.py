@@ -182,14 +182,15 @@ def run(output_dir: Path, spider_args: dict[str, str], settings_overrides: dict[
         return report_outcome(crawler, bootstrap_failed, previous)
 
 
-def report_outcome(crawler, bootstrap_failed: bool, previous: dict | None) -> int:
-    """Print the crawl's verdict (stdout when it succeeded, stderr when not); return its exit code."""
+def report_outcome(crawler, bootstrap_failed: bool, previous: dict | None, ok_stream=None) -> int:
+    """Print the crawl's verdict (to ``ok_stream``, stdout by default, when it succeeded;
+    stderr when not); return its exit code."""
     code, reason = crawl_outcome(crawler, bootstrap_failed, previous)
     stats = crawler._stats.get_stats() if getattr(crawler, "_stats", None) is not None else {}
     manifest = getattr(crawler, "news_manifest_path", None)
     summary = f"{stats.get('news/items_written', 0)} articles written; manifest {manifest}"
     if code == EXIT_OK:
-        print(f"crawl finished: {summary}")
+        print(f"crawl finished: {summary}", file=ok_stream or sys.stdout)
     else:
         print(f"crawl FAILED ({reason}): {summary}", file=sys.stderr)
     return code

@@ -27,6 +27,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import discovery
 from crawler.crawl_state import state_store_of
+from crawler.host_failures import failure_kind, host_failures_of
 from crawler.items import ArticleItem
 from crawler.metadata import is_article_page, json_ld_objects, meta_tags
 from crawler.sources import Source, SourceConfigError, load_sources, select_sources
@@ -64,7 +65,8 @@ def failure_reason(failure, shutting_down: bool = False) -> str:
     message = str(failure.value).lower()
     if "max size" in message or "maxsize" in message or (failure.check(DownloadCancelledError) and not shutting_down):
         return "too_large"
-    return type(failure.value).__name__
+    # dns, refused, timeout, tls, connection: one name per cause, whichever layer raised it.
+    return failure_kind(failure.value) or type(failure.value).__name__
 
 
 class NewsSpider(scrapy.Spider):
@@ -318,5 +320,5 @@ class NewsSpider(scrapy.Spider):
         source = self._sources_by_name.get(request.meta.get("source"))
         engine = getattr(self.crawler, "engine", None)
         reason = failure_reason(failure, shutting_down=bool(engine and not engine.running))
-        logger.warning("Request failed (%s): %s", reason, request.url)
+        host_failures_of(self.crawler).log(logger, request.url, reason, failure.value)
         self.count(f"errors/{reason}", source)

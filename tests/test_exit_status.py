@@ -37,7 +37,7 @@ def test_an_article_url_that_was_fetched_succeeds(command, sample_site, tmp_path
     completed = command(tmp_path / "out", "-a", f"url={sample_site.url(ARTICLE)}", *NO_RETRY)
 
     assert completed.returncode == EXIT_OK, completed.stderr[-2000:]
-    assert "crawl finished: 1 articles written" in completed.stdout
+    assert "crawl finished: 1 articles written" in completed.stdout + completed.stderr
 
 
 def test_a_second_run_with_nothing_new_still_succeeds(sample_site, tmp_path):
@@ -47,4 +47,4 @@ def test_a_second_run_with_nothing_new_still_succeeds(sample_site, tmp_path):
     again = scrapy_crawl(tmp_path / "out", *feed)
 
     assert again.returncode == EXIT_OK, again.stderr[-2000:]
-    assert "crawl finished: 0 articles written" in again.stdout
+    assert "crawl finished: 0 articles written" in again.stderr

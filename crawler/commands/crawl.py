@@ -79,7 +79,8 @@ class Command(ScrapyCrawlCommand):
             apply_cluster_settings(crawler.settings)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        self.exitcode = report_outcome(crawler, self.crawler_process.bootstrap_failed, previous)
+        # stderr even for success: stdout may be the feed (-O -).
+        self.exitcode = report_outcome(crawler, self.crawler_process.bootstrap_failed, previous, ok_stream=sys.stderr)
 
     def configuration_problem(self, spider_args: dict) -> str | None:
         from crawler.cron import check_sources
