@@ -1,0 +1,105 @@
+"""What a person sees on the console: a failing host said once with its reason, one summary
+line per source, progress only on a terminal (a real pty), and a short cron.log."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import subprocess
+import sys
+
+from scrapy.utils.project import get_project_settings
+
+from crawler.cron import EXIT_FAILED, EXIT_OK
+from tests.cli import FAST, environment, scrapy_crawl
+from tests.conftest import REPO
+from tests.servers import free_port
+from tests.test_incremental import cron_command, news_site  # noqa: F401 (fixture)
+
+PROGRESS = re.compile(r"^\[\d\d:\d\d\] \d+ pages, \d+ items, [\d.]+ pages/s", re.MULTILINE)
+CRON_LOG_MAX_LINES = 30
+
+
+def test_healthy_cron_log_is_short_and_ends_with_the_summary(news_site, tmp_path):  # noqa: F811
+    site_files, _, sources = news_site
+    # As cron runs it: python -m crawler run >> cron.log 2>&1
+    done = subprocess.run(
+        cron_command(tmp_path / "out", sources), cwd=REPO, env=environment(),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=180,
+    )
+    cron_log = done.stdout.splitlines()
+
+    assert done.returncode == EXIT_OK, done.stdout[-3000:]
+    assert len(cron_log) < CRON_LOG_MAX_LINES, done.stdout
+    articles = len(site_files.articles)
+    (manifest,) = (tmp_path / "out" / "manifests").glob("*.json")
+    documents = json.loads(manifest.read_text(encoding="utf-8"))["totals"]["discovery_documents"]
+    assert documents >= 3  # sitemaps, the feed, the section page
+    assert (
+        f"testsite: {documents} discovery documents, {articles} pages fetched, {articles} written, dropped 0, errors 0"
+        in cron_log
+    ), done.stdout
+    assert cron_log[-1].startswith(f"crawl finished: {articles} articles written")
+    assert not PROGRESS.search(done.stdout)  # not a terminal: no progress lines
+    # The details are in the run log.
+    (run_log,) = (tmp_path / "out" / "logs").glob("*.log")
+    assert "Dumping Scrapy stats" in run_log.read_text(encoding="utf-8")
+
+
+def test_unreachable_hosts_are_said_once_with_their_reason(tmp_path):
+    refused = f"127.0.0.1:{free_port()}"
+    urls = ",".join(f"http://{host}/news/{n}.html" for host in ("nothing.invalid", refused) for n in range(3))
+
+    done = scrapy_crawl(tmp_path / "out", "-a", "feed=http://nothing.invalid/rss", "-a", f"url={urls}")
+
+    console = done.stderr
+    assert done.returncode == EXIT_FAILED
+    assert "Traceback" not in console and " ERROR: " not in console
+    assert console.count("Host nothing.invalid: its name does not resolve") == 1
+    assert console.count(f"Host {refused}: it refuses connections") == 1
+    assert len(console.splitlines()) <= 5, console
+    assert re.search(r": 0 discovery documents, 0 pages fetched, 0 written, dropped 0, errors 9 \(dns 4, refused 3, ", console)
+    # Every failed request is still in the run log.
+    (run_log,) = (tmp_path / "out" / "logs").glob("*.log")
+    failed = re.findall(r"Request failed \((\w+)\): (\S+)", run_log.read_text(encoding="utf-8"))
+    assert sorted(url for reason, url in failed if reason in ("dns", "refused") and "robots" not in url) == sorted(
+        ["http://nothing.invalid/rss", *urls.split(",")]
+    )
+
+
+def run_in_pty(command: list[str], timeout: float = 120) -> tuple[int, str]:
+    """Run ``command`` with stdin, stdout and stderr on a new pseudo-terminal; returns (status, output)."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(command, cwd=REPO, env=environment(), stdin=terminal, stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    return process.wait(timeout=timeout), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_terminal_gets_progress_lines(sample_site, tmp_path):
+    # One page every 0.3 s, progress every second: a few seconds of crawling, several lines.
+    status, output = run_in_pty([
+        sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sitemap={sample_site.url('/sitemap.xml')}",
+        "-s", f"OUTPUT_DIR={tmp_path / 'out'}", *FAST, "-s", "DOWNLOAD_DELAY=0.3", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+        "-s", "CONSOLE_PROGRESS_SECONDS=1",
+    ])
+
+    assert status == EXIT_OK, output[-3000:]
+    lines = PROGRESS.findall(output)
+    assert len(lines) >= 2, output
+    assert re.search(r"pages/s \| 127\.0\.0\.1-\d+ \d+ fetched/\d+ written", output)
+
+
+def test_progress_comes_at_least_every_10_seconds_by_default():
+    assert 0 < get_project_settings().getfloat("CONSOLE_PROGRESS_SECONDS") <= 10
