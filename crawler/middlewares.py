@@ -189,5 +189,6 @@ class QuietRobotsTxtMiddleware(RobotsTxtMiddleware):
         if kind is None:
             logger.error("Error downloading %s: %s", robots_request, exception, exc_info=exception)
             return
-        count(self.crawler.stats, f"errors/robots_txt_{kind}", source)
+        # Not under errors/: the pages of a host without robots.txt may still be fetched.
+        count(self.crawler.stats, f"robots_txt/errors/{kind}", source)
         host_failures_of(self.crawler).log(logger, robots_request.url, kind, exception)
