@@ -158,10 +158,9 @@ class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
 
 
 class QuietRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """``RobotsTxtMiddleware.robot_parser`` as in Scrapy 2.19, but a network failure of the
-    robots.txt download is reported through ``crawler.host_failures`` (one WARNING per host
-    and reason) instead of ``logger.error(..., exc_info=True)``. Anything else (a bug, not
-    the network) is still logged with its traceback."""
+    """``RobotsTxtMiddleware.robot_parser`` as in Scrapy 2.19, but a failed robots.txt
+    download is reported through ``crawler.host_failures`` (one WARNING per host and
+    reason, counted as ``robots_txt/errors/REASON``) instead of an ERROR with a traceback."""
 
     async def robot_parser(self, request):
         url = urlparse_cached(request)
@@ -185,10 +184,9 @@ class QuietRobotsTxtMiddleware(RobotsTxtMiddleware):
     def report_failure(self, robots_request, exception: Exception, source: str | None) -> None:
         if isinstance(exception, IgnoreRequest):
             return
-        kind = failure_kind(exception)
-        if kind is None:
-            logger.error("Error downloading %s: %s", robots_request, exception, exc_info=exception)
-            return
+        # Whatever failed the download (the network, or a URL Scrapy's handler refuses) is
+        # about the host, not a bug of ours: no traceback.
+        kind = failure_kind(exception) or type(exception).__name__
         # Not under errors/: the pages of a host without robots.txt may still be fetched.
         count(self.crawler.stats, f"robots_txt/errors/{kind}", source)
         host_failures_of(self.crawler).log(logger, robots_request.url, kind, exception)

@@ -83,3 +83,30 @@ def test_a_terminal_gets_progress_lines(sample_site, tmp_path):
 
 def test_progress_comes_at_least_every_10_seconds_by_default():
     assert 0 < get_project_settings().getfloat("CONSOLE_PROGRESS_SECONDS") <= 10
+
+
+def test_summary_lines_name_every_source_with_drops_and_errors_by_reason():
+    from crawler.console import source_summary_lines
+
+    stats = {
+        "news/source/youm7/discovery/sitemaps": 2, "news/source/youm7/discovery/feeds": 1,
+        "news/source/youm7/pages_fetched": 40, "news/source/youm7/items_written": 35,
+        "news/source/youm7/dropped/not_arabic": 1, "news/source/youm7/dropped/listing_page": 4,
+        "news/source/youm7/errors/http_404": 2, "news/source/youm7/discovery/article_urls": 50,
+    }
+
+    assert source_summary_lines(stats, ["youm7", "hespress"]) == [
+        "youm7: 3 discovery documents, 40 pages fetched, 35 written, dropped 5 (listing_page 4, not_arabic 1), errors 2 (http_404 2)",
+        "hespress: 0 discovery documents, 0 pages fetched, 0 written, dropped 0, errors 0",
+    ]
+
+
+def test_progress_line_gives_pages_items_rate_and_sources():
+    from crawler.console import progress_line
+
+    stats = {"response_received_count": 30, "news/items_written": 12, "news/source/a/pages_fetched": 20,
+             "news/source/a/items_written": 12, "news/source/b/pages_fetched": 5}
+
+    assert progress_line(stats, elapsed=75, pages_before=10, interval=5) == (
+        "[01:15] 30 pages, 12 items, 4.0 pages/s | a 20 fetched/12 written; b 5 fetched/0 written"
+    )
