@@ -54,21 +54,24 @@ def command_exports(sample_site, tmp_path_factory):
         work / "out", "-a", f"sitemap={sample_site.url('/sitemap.xml')}",
         *[argument for path in outputs for argument in ("-O", str(path))],
     )
-    return completed, written_records(work / "out"), {path.suffix.lstrip("."): path for path in outputs}
+    return completed, written_records(work / "out"), {path.suffix.lstrip("."): path for path in outputs}, work / "out"
 
 
 def test_feed_exports_report_no_error(command_exports):
-    completed, written, _ = command_exports
+    completed, written, _, output_dir = command_exports
+    (run_log,) = (output_dir / "logs").glob("*.log")
+    log = run_log.read_text(encoding="utf-8")
     assert completed.returncode == 0, completed.stderr[-3000:]
-    assert "Traceback" not in completed.stderr and " ERROR: " not in completed.stderr
+    for text in (completed.stderr, log):
+        assert "Traceback" not in text and " ERROR: " not in text
     assert len(written) >= 5
     for extension in FORMATS:
-        assert f"Stored {extension} feed ({len(written)} items)" in completed.stderr
+        assert f"Stored {extension} feed ({len(written)} items)" in log
 
 
 @pytest.mark.parametrize("extension", ["jsonl", "json"])
 def test_json_exports_hold_the_written_records_valid_against_the_schema(command_exports, extension):
-    _, written, paths = command_exports
+    _, written, paths, _ = command_exports
     items = exported(paths[extension])
     validator = load_validator()
     assert {item["url"]: item for item in items} == written
@@ -78,14 +81,14 @@ def test_json_exports_hold_the_written_records_valid_against_the_schema(command_
 
 
 def test_json_exports_are_real_utf8_not_escapes(command_exports):
-    _, written, paths = command_exports
+    _, written, paths, _ = command_exports
     raw = paths["jsonl"].read_text(encoding="utf-8")
     assert "\\u06" not in raw
     assert any(record["title"] in raw for record in written.values())
 
 
 def test_csv_export_has_the_schema_columns_and_the_written_values(command_exports):
-    _, written, paths = command_exports
+    _, written, paths, _ = command_exports
     rows = exported(paths["csv"])
     assert list(rows[0]) == list(ARTICLE_FIELDS)
     assert {row["url"]: row for row in rows} == {
