@@ -49,7 +49,9 @@ def source_summary_lines(stats: Mapping, sources: list[str] = ()) -> list[str]:
         summary = summaries[name]
         documents = sum(summary["discovery"].get(kind, 0) for kind in DISCOVERY_KINDS)
         lines.append(
-            f"{name}: {documents} discovery documents, {summary['pages_fetched']} pages fetched, "
+            f"{name}: {documents} discovery documents, "
+            + (f"{summary['skipped_known']} known articles skipped, " if summary["skipped_known"] else "")
+            + f"{summary['pages_fetched']} pages fetched, "
             f"{summary['articles_emitted']} written, dropped {by_reason(summary['dropped'])}, "
             f"errors {by_reason(summary['errors'])}"
         )

@@ -93,10 +93,11 @@ def test_summary_lines_name_every_source_with_drops_and_errors_by_reason():
         "news/source/youm7/pages_fetched": 40, "news/source/youm7/items_written": 35,
         "news/source/youm7/dropped/not_arabic": 1, "news/source/youm7/dropped/listing_page": 4,
         "news/source/youm7/errors/http_404": 2, "news/source/youm7/discovery/article_urls": 50,
+        "news/source/youm7/discovery/skipped_known": 10,
     }
 
     assert source_summary_lines(stats, ["youm7", "hespress"]) == [
-        "youm7: 3 discovery documents, 40 pages fetched, 35 written, dropped 5 (listing_page 4, not_arabic 1), errors 2 (http_404 2)",
+        "youm7: 3 discovery documents, 10 known articles skipped, 40 pages fetched, 35 written, dropped 5 (listing_page 4, not_arabic 1), errors 2 (http_404 2)",
         "hespress: 0 discovery documents, 0 pages fetched, 0 written, dropped 0, errors 0",
     ]
 
