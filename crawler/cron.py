@@ -9,10 +9,11 @@
   ``OUTPUT_DIR/logs/RUN_ID.log`` and its manifest to ``OUTPUT_DIR/manifests/``.
 - Exits ``EXIT_FAILED`` when the crawl failed: an exception in our code
   (spider, pipelines, extraction), a finish reason other than ``finished``
-  (a SIGTERM gives ``shutdown``), or no sitemap, feed or section page could
-  be fetched although the previous run fetched some (the sources became
-  unreachable). One site being down is not a failure of the run: its errors
-  are counted per source in the manifest.
+  (a SIGTERM gives ``shutdown``), or no sitemap, feed, section page or ``url=``
+  page could be fetched at all (nothing reachable, on a fresh OUTPUT_DIR too).
+  One site being down is not a failure of the run: its errors are counted per
+  source in the manifest. ``scrapy crawl news`` exits by the same rule
+  (``crawl_verdict``; ``EXIT_CODES`` is the text both ``--help`` show).
 """
 
 from __future__ import annotations
@@ -31,6 +32,18 @@ EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 LOCK_FILE = ".lock"
+
+# For --help of both commands, and the README.
+EXIT_CODES = """\
+exit status (the same for scrapy crawl news and python -m crawler run):
+  0   the crawl finished and at least one sitemap, feed, section page or url= page
+      was fetched (a run that found nothing new is still 0)
+  1   the crawl failed: nothing reachable (no discovery document fetched, even on a
+      fresh OUTPUT_DIR), an exception in our code, a finish reason other than
+      'finished' (a SIGTERM gives 'shutdown'), or the sources went dark since the
+      previous run
+  2   bad configuration or arguments, found before any request is made
+  75  another crawl holds the lock on OUTPUT_DIR (python -m crawler run only)"""
 
 
 @contextmanager
@@ -54,23 +67,40 @@ def exclusive_lock(output_dir: Path, lock_file: str = LOCK_FILE):
 
 
 def crawl_verdict(stats: dict, previous: dict | None) -> tuple[int, str]:
-    """(exit code, reason) for a finished crawl's stats and the previous run's manifest."""
+    """(exit code, reason) for a finished crawl's stats and the previous run's manifest.
+
+    The one rule for both ``scrapy crawl`` and ``python -m crawler run`` (see EXIT_CODES).
+    """
     reason = stats.get("finish_reason")
     if reason != "finished":
         return EXIT_FAILED, f"finish reason is {reason!r}, not 'finished'"
     # Imported here: crawler.manifest imports Scrapy, and exclusive_lock is used without it
     # (python -m crawler export locks DEST with it).
-    from crawler.manifest import exception_count
+    from crawler.manifest import discovery_documents, exception_count
 
     exceptions = exception_count(stats)
     if exceptions:
         return EXIT_FAILED, f"{exceptions} exception(s) in the crawl; see the run log"
-    discovered = sum(stats.get(f"news/discovery/{kind}", 0) for kind in ("sitemaps", "feeds", "listings"))
-    reached_before = (previous or {}).get("totals", {}).get("discovery_documents", 0)
     # A cluster node that left discovery to another node has nothing to compare.
-    if discovered == 0 and reached_before and not stats.get("news/cluster/discovered_elsewhere"):
-        return EXIT_FAILED, "no sitemap, feed or section page could be fetched, though the previous run fetched some"
+    if discovery_documents(stats) == 0 and not stats.get("news/cluster/discovered_elsewhere"):
+        if (previous or {}).get("totals", {}).get("discovery_documents", 0):
+            return EXIT_FAILED, "no sitemap, feed or section page could be fetched, though the previous run fetched some"
+        return EXIT_FAILED, "nothing reachable: no sitemap, feed, section page or url= page could be fetched"
     return EXIT_OK, "ok"
+
+
+def crawl_outcome(crawler, bootstrap_failed: bool, previous: dict | None) -> tuple[int, str]:
+    """(exit code, reason) of a crawl run by either command, from its crawler."""
+    # Crawler.stats raises until the crawl starts; _stats is how Scrapy reads it before.
+    if bootstrap_failed or getattr(crawler, "_stats", None) is None:
+        return EXIT_FAILED, "the crawl could not start; see the log above"
+    code, reason = crawl_verdict(crawler._stats.get_stats(), previous)
+    failure = getattr(crawler, "news_cluster_failure", None)
+    if failure == "cluster_config_error":
+        return EXIT_CONFIG, "this node's configuration conflicts with the cluster's"
+    if failure is not None and code == EXIT_OK:
+        return EXIT_FAILED, f"the cluster node stopped: {failure}"
+    return code, reason
 
 
 def parse_pairs(pairs: list[str], flag: str) -> dict[str, str]:
@@ -84,12 +114,16 @@ def parse_pairs(pairs: list[str], flag: str) -> dict[str, str]:
 
 
 def check_sources(spider_args: dict[str, str]) -> None:
-    """Fail early on a bad registry (ad-hoc crawls do not use it)."""
-    if any(spider_args.get(kind) for kind in ("sitemap", "feed", "url")):
+    """Fail early on bad spider arguments (``SpiderArgumentError``) or a bad registry
+    (``SourceConfigError``; ad hoc crawls do not use the registry)."""
+    from spiders.news_arguments import parse_news_arguments
+
+    arguments = parse_news_arguments(spider_args)
+    if arguments.is_adhoc:
         return
     from crawler.sources import load_sources, select_sources
 
-    select_sources(load_sources(spider_args.get("sources_file")), spider_args.get("source"))
+    select_sources(load_sources(arguments.sources_file), arguments.source)
 
 
 def run_crawl(output_dir: Path, spider_args: dict[str, str], settings_overrides: dict[str, str]):
@@ -109,18 +143,19 @@ def run_crawl(output_dir: Path, spider_args: dict[str, str], settings_overrides:
         apply_cluster_settings(crawler.settings)
     process.crawl(crawler, **spider_args)
     process.start()
-    return crawler
+    return crawler, process.bootstrap_failed
 
 
 def run(output_dir: Path, spider_args: dict[str, str], settings_overrides: dict[str, str]) -> int:
     from crawler.manifest import latest_manifest
     from crawler.run_log import OutputDirError, ensure_writable_dir
     from crawler.sources import SourceConfigError
+    from spiders.news_arguments import SpiderArgumentError
 
     try:
         check_sources(spider_args)
         ensure_writable_dir(output_dir)
-    except (SourceConfigError, OutputDirError) as exc:
+    except (SpiderArgumentError, SourceConfigError, OutputDirError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     lock_file = LOCK_FILE
@@ -143,15 +178,19 @@ def run(output_dir: Path, spider_args: dict[str, str], settings_overrides: dict[
             )
             return EXIT_LOCKED
         previous = latest_manifest(output_dir)
-        crawler = run_crawl(output_dir, spider_args, settings_overrides)
-        stats = crawler.stats.get_stats()
-        code, reason = crawl_verdict(stats, previous)
-        if getattr(crawler, "news_cluster_failure", None) == "cluster_config_error":
-            code, reason = EXIT_CONFIG, "this node's configuration conflicts with the cluster's"
-        manifest = getattr(crawler, "news_manifest_path", None)
-        summary = f"{stats.get('news/items_written', 0)} articles written; manifest {manifest}"
-        if code == EXIT_OK:
-            print(f"crawl finished: {summary}")
-        else:
-            print(f"crawl FAILED ({reason}): {summary}", file=sys.stderr)
-        return code
+        crawler, bootstrap_failed = run_crawl(output_dir, spider_args, settings_overrides)
+        return report_outcome(crawler, bootstrap_failed, previous)
+
+
+def report_outcome(crawler, bootstrap_failed: bool, previous: dict | None, ok_stream=None) -> int:
+    """Print the crawl's verdict (to ``ok_stream``, stdout by default, when it succeeded;
+    stderr when not); return its exit code."""
+    code, reason = crawl_outcome(crawler, bootstrap_failed, previous)
+    stats = crawler._stats.get_stats() if getattr(crawler, "_stats", None) is not None else {}
+    manifest = getattr(crawler, "news_manifest_path", None)
+    summary = f"{stats.get('news/items_written', 0)} articles written; manifest {manifest}"
+    if code == EXIT_OK:
+        print(f"crawl finished: {summary}", file=ok_stream or sys.stdout)
+    else:
+        print(f"crawl FAILED ({reason}): {summary}", file=sys.stderr)
+    return code

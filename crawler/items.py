@@ -2,7 +2,8 @@
 
 ``ARTICLE_FIELDS`` are written to JSONL, in this order, and are described by
 ``crawler/article.schema.json``. ``INTERNAL_FIELDS`` travel between the spider
-and the pipelines (the raw page, discovery hints) and are never written.
+and the pipelines (the raw page, discovery hints) and are never written: the
+last pipeline (the writer) hands on a ``PublicRecord`` instead of the item.
 """
 
 from __future__ import annotations
@@ -87,3 +88,24 @@ def article_item(url: str, source, body: bytes, content_type: str | None, fetche
         fetched_at=fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
         **internal,
     )
+
+
+class PublicRecord(dict):
+    """What leaves the last pipeline: the item's JSON line, the schema's fields only.
+
+    Feed exports (``-O out.jsonl``, ``FEEDS``) and ``item_scraped`` handlers get exactly
+    what the JSONL writer wrote, never the raw page bytes or dedup data. The pipelines'
+    item stays reachable as the ``article`` attribute, which no exporter reads, for our
+    own handlers that track an item by its internal fields (re-extraction order).
+    """
+
+    __slots__ = ("article",)
+
+    def __init__(self, record: dict, article=None):
+        super().__init__(record)
+        self.article = article
+
+
+def internal_item_of(item):
+    """The pipelines' item behind a ``PublicRecord`` (or the item itself)."""
+    return getattr(item, "article", None) or item

@@ -86,6 +86,15 @@ def source_summaries(stats: dict) -> dict[str, dict]:
     return sources
 
 
+# Documents that tell a crawl what to fetch: sitemaps, feeds, section pages, and the pages
+# given with -a url= (each is an article or a listing, and was reached).
+DISCOVERY_KINDS = ("sitemaps", "feeds", "listings", "url_pages")
+
+
+def discovery_documents(stats: dict) -> int:
+    return sum(stats.get(f"{PREFIX}/discovery/{kind}", 0) for kind in DISCOVERY_KINDS)
+
+
 def exception_count(stats: dict) -> int:
     """Exceptions in our code: spider callbacks, pipelines, extraction; not failed downloads."""
     return (
@@ -122,7 +131,7 @@ def build_manifest(
             "pages_fetched": stats.get(f"{PREFIX}/pages_fetched", 0),
             "articles_emitted": stats.get(f"{PREFIX}/items_written", 0),
             "duplicates_marked": stats.get(f"{PREFIX}/marked_near_duplicate", 0),
-            "discovery_documents": sum(stats.get(f"{PREFIX}/discovery/{kind}", 0) for kind in ("sitemaps", "feeds", "listings")),
+            "discovery_documents": discovery_documents(stats),
             "exceptions": exception_count(stats),
             "errors_logged": stats.get("log_count/ERROR", 0),
         },

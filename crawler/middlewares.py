@@ -6,6 +6,9 @@
   (a redirect loop) is counted and logged, not dropped in silence.
 - ``HeadMetaRefreshMiddleware``: Scrapy's meta-refresh redirects, without decoding
   the whole page to read its first 4096 characters.
+- ``QuietRobotsTxtMiddleware``: Scrapy's robots.txt middleware, with a robots.txt that
+  cannot be downloaded said once per host and reason (``crawler.host_failures``), not
+  as an ERROR with a full traceback.
 """
 
 from __future__ import annotations
@@ -18,12 +21,19 @@ from datetime import datetime, timezone
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.httpobj import urlparse_cached
 from w3lib import html
 from w3lib.encoding import html_to_unicode
 
+from crawler.host_failures import failure_kind, host_failures_of
 from crawler.stats import count
 
 logger = logging.getLogger(__name__)
@@ -145,3 +155,38 @@ class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
         if interval < self._maxdelay:
             return self._redirect(redirected, request, "meta refresh")
         return response
+
+
+class QuietRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """``RobotsTxtMiddleware.robot_parser`` as in Scrapy 2.19, but a failed robots.txt
+    download is reported through ``crawler.host_failures`` (one WARNING per host and
+    reason, counted as ``robots_txt/errors/REASON``) instead of an ERROR with a traceback."""
+
+    async def robot_parser(self, request):
+        url = urlparse_cached(request)
+        netloc = url.netloc
+        if netloc not in self._parsers:
+            self._parsers[netloc] = Deferred()
+            robotsurl = f"{url.scheme}://{url.netloc}/robots.txt"
+            robotsreq = Request(robotsurl, priority=self.DOWNLOAD_PRIORITY, meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK)
+            try:
+                resp = await self.crawler.engine.download_async(robotsreq)
+                await self._parse_robots(resp, netloc, request)
+            except Exception as e:
+                self.report_failure(robotsreq, e, request.meta.get("source"))
+                self._robots_error(e, netloc)
+            self._stats.inc_value("robotstxt/request_count")
+        parser = self._parsers[netloc]
+        if isinstance(parser, Deferred):
+            return await maybe_deferred_to_future(parser)
+        return parser
+
+    def report_failure(self, robots_request, exception: Exception, source: str | None) -> None:
+        if isinstance(exception, IgnoreRequest):
+            return
+        # Whatever failed the download (the network, or a URL Scrapy's handler refuses) is
+        # about the host, not a bug of ours: no traceback.
+        kind = failure_kind(exception) or type(exception).__name__
+        # Not under errors/: the pages of a host without robots.txt may still be fetched.
+        count(self.crawler.stats, f"robots_txt/errors/{kind}", source)
+        host_failures_of(self.crawler).log(logger, robots_request.url, kind, exception)

@@ -48,7 +48,13 @@ DOWNLOADER_MIDDLEWARES = {
     # Between RedirectMiddleware (600) and HttpCompressionMiddleware (590): sees the final
     # response with its body still as the server sent it.
     "crawler.archive.pipeline.ArchiveCaptureMiddleware": 595,
+    # A robots.txt that cannot be downloaded: one line per host, not a traceback.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.QuietRobotsTxtMiddleware": 100,
 }
+# Giving up on a request is the spider's to report (once per host and reason, then
+# counted: crawler/host_failures.py); Scrapy's line for each one goes to the run log.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 SPIDER_MIDDLEWARES = {
     "crawler.archive.pipeline.ArchiveSpiderMiddleware": 100,
 }
@@ -124,10 +130,18 @@ EXTENSIONS = {
     "crawler.health.item_checks.ItemChecksExtension": 40,
     # After AutoThrottle (0 in EXTENSIONS_BASE): it restores the Crawl-delay floor after each adjustment.
     "crawler.politeness.CrawlDelayExtension": 50,
+    # Progress on a terminal, one summary line per source at the end (crawler/console.py).
+    "crawler.console.ConsoleExtension": 60,
 }
+# CONSOLE_SUMMARY = False prints neither; a terminal gets a progress line this often.
+CONSOLE_SUMMARY = True
+CONSOLE_PROGRESS_SECONDS = 5
 # HEALTH_ITEM_CHECKS = False switches the item checks off.
 HEALTH_ITEM_CHECKS = True
 
-LOG_LEVEL = "INFO"
+# The console: warnings, errors, and the per-source summary (crawler/console.py). Every
+# detail (Scrapy's settings, stats, each failed request) is in the run log under
+# OUTPUT_DIR/logs/ at OUTPUT_LOG_LEVEL; -s LOG_LEVEL=INFO shows it on the console too.
+LOG_LEVEL = "WARNING"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_FORMATTER = "crawler.logformatter.NewsLogFormatter"

@@ -27,7 +27,7 @@ from crawler.arabic import fold_for_fingerprint
 from crawler.crawl_state import state_store_of
 from crawler.dates import parse_timestamp
 from crawler.near_duplicates import NearDuplicateIndex
-from crawler.items import ARTICLE_FIELDS, SCHEMA_VERSION
+from crawler.items import ARTICLE_FIELDS, SCHEMA_VERSION, PublicRecord
 from crawler.jsonl_writer import RotatingJsonlWriter, discard_unfinished, safe_path_component
 from crawler.run_log import ensure_writable_dir, output_dir_of, run_id_of
 from crawler.state import ArticleState
@@ -223,13 +223,14 @@ class JsonlWriterPipeline:
         source = adapter.get("source") or "unknown"
         if self.output_error is not None:
             raise drop(self.crawler.stats, "output_error", source, self.output_error)
+        record = record_of(item)
         try:
-            self.writer_for(source).write(record_of(item), receipt_of(item))
+            self.writer_for(source).write(record, receipt_of(item))
         except OSError as exc:
             self.stop_on_output_error(exc)
             raise drop(self.crawler.stats, "output_error", source, self.output_error) from None
         count(self.crawler.stats, "items_written", source)
-        return item
+        return PublicRecord(record, item)
 
     def stop_on_output_error(self, exc: OSError) -> None:
         """Disk full, or OUTPUT_DIR gone read-only: say so once and stop the crawl.

@@ -27,29 +27,16 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import discovery
 from crawler.crawl_state import state_store_of
+from crawler.host_failures import failure_kind, host_failures_of
 from crawler.items import article_item
 from crawler.metadata import is_article_page, json_ld_objects, meta_tags
 from crawler.sources import Source, SourceConfigError, load_sources, select_sources
 from crawler.urls import canonicalize_url
+from spiders.news_arguments import parse_news_arguments
 
 logger = logging.getLogger(__name__)
 
-# Listing pages (sections, pagination) are followed this many links deep.
-DEFAULT_LISTING_DEPTH = 2
 HTML_CONTENT_TYPES = (b"text/html", b"application/xhtml+xml")
-
-
-def split_arg(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
-
-
-def parse_since(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc)
-    except ValueError as exc:
-        raise ValueError(f"since={value!r} is not a date in YYYY-MM-DD form") from exc
 
 
 def robots_urls(source: Source) -> list[str]:
@@ -78,39 +65,29 @@ def failure_reason(failure, shutting_down: bool = False) -> str:
     message = str(failure.value).lower()
     if "max size" in message or "maxsize" in message or (failure.check(DownloadCancelledError) and not shutting_down):
         return "too_large"
-    return type(failure.value).__name__
+    # dns, refused, timeout, tls, connection: one name per cause, whichever layer raised it.
+    return failure_kind(failure.value) or type(failure.value).__name__
 
 
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(
-        self,
-        source: str | None = None,
-        sitemap: str | None = None,
-        feed: str | None = None,
-        url: str | None = None,
-        since: str | None = None,
-        sources_file: str | None = None,
-        listing_depth: int | str = DEFAULT_LISTING_DEPTH,
-        *args,
-        **kwargs,
-    ):
-        super().__init__(*args, **kwargs)
-        self.since = parse_since(since)
-        self.listing_depth = int(listing_depth)
-        self.adhoc_sitemaps = split_arg(sitemap)
-        self.adhoc_feeds = split_arg(feed)
-        self.adhoc_pages = split_arg(url)
-        adhoc_urls = self.adhoc_sitemaps + self.adhoc_feeds + self.adhoc_pages
-        for given in adhoc_urls:
-            if urlsplit(given).scheme not in ("http", "https") or not urlsplit(given).hostname:
-                raise ValueError(f"{given!r} is not an absolute http(s) URL")
+    def __init__(self, *args, **kwargs):
+        # Every -a argument is checked here (and by the commands, before they start a
+        # crawl): an unknown name or a bad value raises SpiderArgumentError in one line.
+        arguments = parse_news_arguments(kwargs)
+        super().__init__(*args)
+        self.since = arguments.since
+        self.listing_depth = arguments.listing_depth
+        self.adhoc_sitemaps = list(arguments.sitemaps)
+        self.adhoc_feeds = list(arguments.feeds)
+        self.adhoc_pages = list(arguments.pages)
+        adhoc_urls = arguments.adhoc_urls
         self.is_adhoc = bool(adhoc_urls)
         if self.is_adhoc:
             self.sources = [Source.adhoc(adhoc_urls)]
         else:
-            self.sources = select_sources(load_sources(sources_file), source)
+            self.sources = select_sources(load_sources(arguments.sources_file), arguments.source)
         if not self.sources:
             raise SourceConfigError("no enabled source to crawl", field="source")
         self.allowed_domains = sorted({domain for s in self.sources for domain in s.domains})
@@ -291,11 +268,19 @@ class NewsSpider(scrapy.Spider):
                 )
 
     def parse_page(self, response: Response):
-        """An ad-hoc ``url=`` page: extract it if it is an article, follow it if it is a listing."""
+        """An ad-hoc ``url=`` page: extract it if it is an article, follow it if it is a listing.
+
+        A page given by URL and reached is what the crawl was asked to discover: it counts
+        as a discovery document (``discovery/url_pages``; a listing counts as ``listings``
+        instead), so an article URL that was fetched makes a successful run.
+        """
         if not is_html(response) or not isinstance(response, TextResponse):
+            self.count("discovery/url_pages", self.source_of(response))
             yield from self.parse_article(response)
             return
         tree_says = is_article_page(meta_tags(response.selector.root), json_ld_objects(response.selector.root))
+        if tree_says is True:
+            self.count("discovery/url_pages", self.source_of(response))
         if tree_says is not False:
             yield from self.parse_article(response)
         if tree_says is not True:
@@ -329,5 +314,5 @@ class NewsSpider(scrapy.Spider):
         source = self._sources_by_name.get(request.meta.get("source"))
         engine = getattr(self.crawler, "engine", None)
         reason = failure_reason(failure, shutting_down=bool(engine and not engine.running))
-        logger.warning("Request failed (%s): %s", reason, request.url)
+        host_failures_of(self.crawler).log(logger, request.url, reason, failure.value)
         self.count(f"errors/{reason}", source)

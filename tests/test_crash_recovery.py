@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.cron import EXIT_FAILED
 from crawler.local_site import serve_directory
 from crawler.state import STATE_FILE_NAME
 from tests.conftest import REPO
@@ -120,7 +121,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(site, tmp_path):
     assert not list(output.rglob("*.part"))
 
 
-def test_sigterm_finishes_items_in_hand_and_exits_cleanly(site, tmp_path):
+def test_sigterm_finishes_items_in_hand_and_exits_with_the_failed_status(site, tmp_path):
     files, server = site
     output = tmp_path / "out"
     log = tmp_path / "stderr.txt"
@@ -139,7 +140,9 @@ def test_sigterm_finishes_items_in_hand_and_exits_cleanly(site, tmp_path):
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
     stderr = log.read_text(encoding="utf-8", errors="replace")
-    assert process.returncode == 0, stderr[-2000:]
+    # A clean stop, but the crawl did not finish: cron must hear that (EXIT_FAILED).
+    assert process.returncode == EXIT_FAILED, stderr[-2000:]
+    assert "crawl FAILED (finish reason is 'shutdown', not 'finished')" in stderr
     (run_log,) = (output / "logs").glob("*.log")
     run_log_text = run_log.read_text(encoding="utf-8")
     assert "'finish_reason': 'shutdown'" in run_log_text

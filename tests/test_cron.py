@@ -1,4 +1,4 @@
-"""Tests for crawler.cron: the exit verdict of a crawl, the run lock, and -a/-s pair parsing.
+"""Tests for crawler.cron: the exit verdict of a crawl (shared by scrapy crawl and python -m crawler run), the run lock, and -a/-s pair parsing.
 
 The lock is checked across processes (``flock`` is what cron overlaps are about): the test
 holds it and a child ``python -c`` tries to take it.
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cron import EXIT_FAILED, EXIT_OK, LOCK_FILE, crawl_verdict, exclusive_lock, parse_pairs
+from crawler.cron import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, LOCK_FILE, crawl_outcome, crawl_verdict, exclusive_lock, parse_pairs
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -89,10 +89,58 @@ def test_one_listing_page_reached_is_enough():
     [None, {}, {"totals": {}}, {"totals": {"discovery_documents": 0}}],
     ids=["first-run", "empty-manifest", "no-counter", "nothing-before-either"],
 )
-def test_nothing_discovered_is_ok_when_nothing_was_reached_before(previous):
+def test_nothing_reachable_fails_even_when_nothing_was_reached_before(previous):
+    # A new deployment without network must alert someone on its very first run.
     nothing = stats(**{"news/discovery/sitemaps": None, "news/discovery/feeds": None, "news/items_written": None})
 
-    assert crawl_verdict(nothing, previous) == (EXIT_OK, "ok")
+    assert crawl_verdict(nothing, previous) == (
+        EXIT_FAILED, "nothing reachable: no sitemap, feed, section page or url= page could be fetched",
+    )
+
+
+def test_a_fetched_url_page_counts_as_discovery():
+    only_page = stats(**{"news/discovery/sitemaps": None, "news/discovery/feeds": None, "news/discovery/url_pages": 1})
+
+    assert crawl_verdict(only_page, None) == (EXIT_OK, "ok")
+
+
+def test_a_run_with_nothing_new_is_ok():
+    assert crawl_verdict(stats(**{"news/items_written": None, "news/discovery/skipped_known": 40}), PREVIOUS_MANIFEST) == (EXIT_OK, "ok")
+
+
+def test_a_cluster_node_that_left_discovery_to_another_is_ok():
+    elsewhere = stats(**{"news/discovery/sitemaps": None, "news/discovery/feeds": None, "news/cluster/discovered_elsewhere": 1})
+
+    assert crawl_verdict(elsewhere, PREVIOUS_MANIFEST) == (EXIT_OK, "ok")
+
+
+class FinishedCrawler:
+    """What crawl_outcome reads of a crawler: its stats (``_stats``) and cluster failure."""
+
+    def __init__(self, crawl_stats: dict | None, cluster_failure: str | None = None):
+        self._stats = None if crawl_stats is None else MemoryStats(crawl_stats)
+        self.news_cluster_failure = cluster_failure
+
+
+class MemoryStats:
+    def __init__(self, values: dict):
+        self.values = values
+
+    def get_stats(self) -> dict:
+        return self.values
+
+
+def test_a_crawl_that_could_not_start_fails():
+    assert crawl_outcome(FinishedCrawler(None), False, None)[0] == EXIT_FAILED
+    assert crawl_outcome(FinishedCrawler(stats()), True, None) == (EXIT_FAILED, "the crawl could not start; see the log above")
+
+
+def test_a_cluster_configuration_conflict_is_a_configuration_error():
+    assert crawl_outcome(FinishedCrawler(stats(), "cluster_config_error"), False, None)[0] == EXIT_CONFIG
+    assert crawl_outcome(FinishedCrawler(stats(), "redis_unavailable"), False, None) == (
+        EXIT_FAILED, "the cluster node stopped: redis_unavailable",
+    )
+    assert crawl_outcome(FinishedCrawler(stats()), False, None) == (EXIT_OK, "ok")
 
 
 def test_finish_reason_is_checked_before_errors():

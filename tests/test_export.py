@@ -16,18 +16,14 @@ that add input work on their own copy.
 
 from __future__ import annotations
 
-import fcntl
 import gzip
 import json
 import os
-import pty
 import random
 import shutil
 import signal
-import struct
 import subprocess
 import sys
-import termios
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -44,6 +40,7 @@ from crawler.export.exporter import DATA_DIR
 from crawler.export.state import STATE_FILE
 from crawler.jsonl_writer import RotatingJsonlWriter, encode_record
 from crawler.local_site import serve_directory
+from tests.cli import run_in_pty
 from tests.conftest import REPO
 from tests.crawling import run_crawl
 from tests.test_incremental import STORIES, SYNDICATION_INTRO, ChangingSite, sources_file
@@ -742,26 +739,10 @@ def test_cli_exports_quietly_without_a_terminal_and_refuses_a_second_export(craw
 
 
 def test_progress_is_shown_on_a_terminal(crawled, tmp_path):
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a 100-column terminal
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "crawler", "export", "--output-dir", str(crawled["output"]), "--to", str(tmp_path / "d")],
-            cwd=REPO, stdout=subprocess.DEVNULL, stderr=follower,
-        )
-        os.close(follower)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        assert process.wait(timeout=120) == 0
-    finally:
-        os.close(leader)
-    shown = b"".join(chunks).decode("utf-8", "replace")
+    status, shown = run_in_pty(
+        [sys.executable, "-m", "crawler", "export", "--output-dir", str(crawled["output"]), "--to", str(tmp_path / "d")],
+        stdout_on_terminal=False, columns=100, timeout=120,
+    )
+    assert status == 0
     assert "reading" in shown and "writing" in shown
     assert "10/10" in shown  # the rows bar reached its end

@@ -126,7 +126,10 @@ def test_healthy_disk_writes_the_item_counts_it_and_records_it_at_close(tmp_path
     pipeline.store = RecordingStore()  # open_spider would open the real one
     item = article(1)
 
-    assert run_items(pipeline, [item]) == [item]
+    [passed_on] = run_items(pipeline, [item])
+    # What exporters and item_scraped get: the written record, the pipelines' item behind it.
+    assert passed_on == record_of(item) and list(passed_on) == list(ARTICLE_FIELDS)
+    assert passed_on.article is item
     final = tmp_path / "data" / "youm7" / f"{RUN_ID}-0001.jsonl"
     assert [path.name for path in final.parent.iterdir()] == [f"{RUN_ID}-0001.jsonl.part"]
 

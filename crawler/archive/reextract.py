@@ -43,7 +43,7 @@ from scrapy import signals
 
 from crawler.archive.reader import DEFAULT_BACKEND, DEFAULT_MAX_BYTES, ArchivedPage, read_archive, warc_files
 from crawler.archive.writer import ArchiveLocation
-from crawler.items import ArticleItem, article_item
+from crawler.items import ArticleItem, article_item, internal_item_of
 from crawler.sources import (
     Source,
     adhoc_name,
@@ -201,6 +201,8 @@ class ItemOrder:
         return self.issued - self.lowest_unfinished - len(self.finished)
 
     def item_left(self, item, **kwargs):
+        # A written item arrives as the writer's public record; its order is on the item behind it.
+        item = internal_item_of(item)
         entry = ItemAdapter(item).get("reextract_order") if isinstance(item, ArticleItem) else None
         if entry is None:
             return

@@ -37,11 +37,11 @@ def command_reextract(args) -> int:
     from crawler.archive.reextract import Filters, run_reextract
     from crawler.cron import EXIT_LOCKED, exclusive_lock, parse_pairs
     from crawler.run_log import OutputDirError, ensure_writable_dir
-    from spiders.news import parse_since
+    from spiders.news_arguments import parse_since
 
     try:
         settings = parse_pairs(args.settings, "-s")
-        since = parse_since(args.since)
+        since = parse_since(args.since, "--since")
         missing = [path for path in args.inputs if not Path(path).exists()]
         if missing:
             raise ValueError(f"no such file or folder: {', '.join(missing)}")

@@ -3,12 +3,20 @@ exit code (see ``crawler/cron.py``)."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
 
 def register(commands) -> None:
-    run = commands.add_parser("run", help="one scheduled crawl: locked, logged, with a meaningful exit code")
+    from crawler.cron import EXIT_CODES
+    from spiders.news_arguments import help_text
+
+    run = commands.add_parser(
+        "run", help="one scheduled crawl: locked, logged, with a meaningful exit code",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"spider arguments (-a NAME=VALUE; any other name is refused):\n{help_text()}\n\n{EXIT_CODES}",
+    )
     run.add_argument("--output-dir", help="OUTPUT_DIR for data, logs, state and manifests (default: output)")
     run.add_argument("-a", dest="spider_args", action="append", default=[], metavar="NAME=VALUE", help="spider argument")
     run.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting")

@@ -26,6 +26,7 @@ from twisted.internet import task
 from crawler.cluster.discovery import own_work_in_flight, rediscover
 from crawler.cluster.node import REDIS_ERRORS, cluster_of
 from crawler.cluster.settings import DEFAULT_MAX_IDLE_SECONDS, cluster_enabled
+from crawler.manifest import discovery_documents
 from crawler.state import redact_url
 from crawler.stats import PREFIX
 
@@ -168,7 +169,7 @@ class ClusterExtension:
             "pages_fetched": stats.get(f"{PREFIX}/pages_fetched", 0),
             "articles_emitted": stats.get(f"{PREFIX}/items_written", 0),
             "duplicates_marked": stats.get(f"{PREFIX}/marked_near_duplicate", 0),
-            "discovery_documents": sum(stats.get(f"{PREFIX}/discovery/{kind}", 0) for kind in ("sitemaps", "feeds", "listings")),
+            "discovery_documents": discovery_documents(stats),
         }
 
     def manifest_section(self) -> dict:
