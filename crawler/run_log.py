@@ -8,7 +8,8 @@ an unattended cron run leaves its own record next to its data.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from scrapy import signals
@@ -17,15 +18,38 @@ from scrapy.exceptions import NotConfigured
 logger = logging.getLogger(__name__)
 
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+LOG_DIR = "logs"
+RUN_ID_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+def free_run_id(now: datetime, node: str | None, taken: Callable[[str], bool]) -> str:
+    """The id of a run started at ``now``: its UTC second, or the first later second whose id
+    no earlier run in this OUTPUT_DIR holds. Two runs started within one second (a short
+    crawl followed by the next, or cron and a hand-started run) would otherwise share a
+    log and a manifest, and the second would overwrite the first's."""
+    moment = now.astimezone(timezone.utc)
+    while True:
+        stamp = moment.strftime(RUN_ID_FORMAT)
+        run_id = f"{stamp}-{node}" if node else stamp
+        if not taken(run_id):
+            return run_id
+        moment += timedelta(seconds=1)
 
 
 def run_id_of(crawler) -> str:
     """One id per crawl, shared by every component that names a file: the UTC start time,
     followed by the node's name in a cluster or with a shared state store."""
     if not hasattr(crawler, "news_run_id"):
-        run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        node = node_name_of(crawler)
-        crawler.news_run_id = f"{run_id}-{node}" if node else run_id
+        from crawler.manifest import MANIFEST_DIR
+
+        output_dir = output_dir_of(crawler)
+
+        def taken(run_id: str) -> bool:
+            return (output_dir / LOG_DIR / f"{run_id}.log").exists() or (
+                output_dir / MANIFEST_DIR / f"{run_id}.json"
+            ).exists()
+
+        crawler.news_run_id = free_run_id(datetime.now(timezone.utc), node_name_of(crawler), taken)
     return crawler.news_run_id
 
 
@@ -81,7 +105,7 @@ class RunLogExtension:
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("OUTPUT_RUN_LOG", True):
             raise NotConfigured
-        logs_dir = ensure_writable_dir(output_dir_of(crawler) / "logs")
+        logs_dir = ensure_writable_dir(output_dir_of(crawler) / LOG_DIR)
         extension = cls(logs_dir / f"{run_id_of(crawler)}.log", crawler.settings.get("OUTPUT_LOG_LEVEL") or "INFO")
         crawler.news_log_path = extension.log_path
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
