@@ -11,7 +11,10 @@ What is stored:
 - one ``ArticleState`` per article, keyed by its canonical URL (``crawler.urls``);
 - aliases: a fetched URL whose page declared another canonical URL points to that
   article, and ``get`` / ``should_fetch`` follow it;
-- MinHash band hashes and signatures for ``crawler.near_duplicates``;
+- MinHash band hashes and signatures for ``crawler.near_duplicates``, each with the time it
+  was indexed (the article's ``last_seen``): lookups consult only the DEDUP_WINDOW_DAYS
+  window, and ``prune_near_duplicates`` deletes what is older (articles, hashes and
+  aliases are kept forever);
 - where each article's page is archived (``ArticleState.archive_file`` and
   ``archive_offset``, see ``crawler.archive``): the WARC file, relative to OUTPUT_DIR, and
   the offset of its response record's gzip member, or None when the archive was off. They
@@ -125,6 +128,22 @@ class StateStore(Protocol):
     def get_signature(self, key: str) -> bytes | None:
         """Return the MinHash signature stored for *key*, or None."""
 
+    def near_candidates(self, band_hashes: Sequence[int], since: datetime | None = None) -> dict[str, bytes]:
+        """Key -> signature of the articles sharing a band hash with these (``lsh_candidates``)
+        whose signature was indexed at or after *since* (all when None), in one round trip."""
+
+    def prune_near_duplicates(self, before: datetime) -> int:
+        """Delete the bands and signatures indexed before *before*; returns how many articles.
+        Articles, their content hashes and aliases stay: exact duplicates and known URLs
+        are recognised forever."""
+
+    def stats(self) -> dict:
+        """Counts per table, sizes in bytes, the first and last recorded article and the
+        range of the signatures' index times (see ``crawler.state.maintenance``)."""
+
+    def compact(self) -> None:
+        """Give the space of deleted rows back (SQLite VACUUM, PostgreSQL VACUUM)."""
+
     def count(self) -> int:
         """Return the number of articles stored (aliases not counted)."""
 
@@ -173,6 +192,13 @@ def next_version(stored: ArticleState | None, content_hash: str) -> int:
     if stored is None:
         return 1
     return stored.version if stored.content_hash == content_hash else stored.version + 1
+
+
+def epoch_seconds(value: datetime) -> int:
+    """Whole UTC seconds since 1970 of an aware datetime: how index times are stored,
+    so that they compare as times whatever offset they were written with."""
+    require_aware(value, "time")
+    return int(value.timestamp())
 
 
 def require_aware(value: datetime, name: str) -> None:

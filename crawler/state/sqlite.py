@@ -7,32 +7,51 @@ only survive a process crash, and losing a record here means fetching and writin
 article again). Commits are one per data file, so the fsync is cheap. A SIGKILL at any
 moment leaves either the whole transaction or none of it. One connection, used from one
 thread (the Twisted reactor's); sqlite3's ``check_same_thread`` enforces it.
+
+Memory: SQLite's page cache is capped (``CACHE_KIB``), so the process does not grow with
+the file; every per-page lookup is one search of a primary key or index (the tests check
+the query plans), so its cost grows with log(articles), not with the table.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from crawler.state import ArticleState, require_aware, should_refetch
+from crawler.state import ArticleState, epoch_seconds, require_aware, should_refetch
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Statements that bring a store of version N-1 to version N, run in one transaction when an
-# older store is opened. 2: the archive location of each article (issue 13).
+# older store is opened. 2: the archive location of each article (issue 13). 3: when each
+# MinHash signature was indexed (UTC seconds), so that near-duplicate lookups consult only
+# the DEDUP_WINDOW_DAYS window and older bands can be pruned (issue 17); an existing
+# signature counts as indexed when its article was last written, one without an article as
+# indexed at 0 (the first prune removes it: nothing can be marked a copy of it anyway).
 MIGRATIONS = {
     2: (
         "ALTER TABLE articles ADD COLUMN archive_file TEXT",
         "ALTER TABLE articles ADD COLUMN archive_offset INTEGER",
     ),
+    3: (
+        "ALTER TABLE minhash_signatures ADD COLUMN indexed_at INTEGER NOT NULL DEFAULT 0",
+        "UPDATE minhash_signatures SET indexed_at = COALESCE((SELECT CAST(strftime('%s', articles.last_seen) AS INTEGER) "
+        "FROM articles WHERE articles.key = minhash_signatures.key), 0)",
+        "CREATE INDEX minhash_signatures_indexed_at ON minhash_signatures (indexed_at)",
+    ),
 }
+
+# SQLite's page cache per connection, in KiB (negative cache_size): enough for the upper
+# levels of every index, and a bound, so a year of state does not become a year of RAM.
+CACHE_KIB = 16 * 1024
 
 # Seconds a writer waits for another process's transaction (an overlapping cron run)
 # before giving up with "database is locked".
@@ -65,8 +84,10 @@ CREATE TABLE aliases (
 CREATE INDEX aliases_article_key ON aliases (article_key);
 CREATE TABLE minhash_signatures (
     key TEXT PRIMARY KEY,
-    signature BLOB NOT NULL
+    signature BLOB NOT NULL,
+    indexed_at INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
+CREATE INDEX minhash_signatures_indexed_at ON minhash_signatures (indexed_at);
 CREATE TABLE minhash_bands (
     band INTEGER NOT NULL,
     band_hash INTEGER NOT NULL,
@@ -196,12 +217,16 @@ class SqliteStateStore:
         aliases: Iterable[tuple[str, str]] = (),
         signatures: Iterable[tuple[str, Sequence[int], bytes]] = (),
     ) -> None:
+        entries = list(entries)
         rows = [_row_from_article(entry) for entry in entries]
+        # A signature is indexed when its article is written: the crawl's clock, not the
+        # site's (a wrong or missing publication date must not move it out of the window).
+        indexed_at = {entry.key: epoch_seconds(entry.last_seen) for entry in entries}
         with self._transaction():
             self._connection.executemany(_UPSERT_ARTICLE, rows)
             for url_key, article_key in aliases:
                 self._insert_alias(url_key, article_key)
-            self._insert_signatures(signatures)
+            self._insert_signatures(signatures, indexed_at)
             self._connection.execute("INSERT OR IGNORE INTO committed_files (file) VALUES (?)", (file,))
         logger.debug("Recorded %d articles of %s in %s", len(rows), file, self.path)
 
@@ -238,12 +263,16 @@ class SqliteStateStore:
         with self._transaction():
             self._insert_signatures(entries)
 
-    def _insert_signatures(self, entries: Iterable[tuple[str, Sequence[int], bytes]]) -> None:
+    def _insert_signatures(
+        self, entries: Iterable[tuple[str, Sequence[int], bytes]], indexed_at: dict[str, int] | None = None
+    ) -> None:
         # Three statements for the whole batch instead of three per article. A key given
         # twice ends with its last entry only, as replacing one entry after another would.
         latest = latest_signature_by_key(entries)
         if not latest:
             return
+        indexed_at = indexed_at or {}
+        now = int(time.time())
         self._connection.executemany("DELETE FROM minhash_bands WHERE key = ?", [(key,) for key in latest])
         self._connection.executemany(
             "INSERT OR IGNORE INTO minhash_bands (band, band_hash, key) VALUES (?, ?, ?)",
@@ -254,9 +283,9 @@ class SqliteStateStore:
             ],
         )
         self._connection.executemany(
-            "INSERT INTO minhash_signatures (key, signature) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature",
-            [(key, signature) for key, (_, signature) in latest.items()],
+            "INSERT INTO minhash_signatures (key, signature, indexed_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature, indexed_at = excluded.indexed_at",
+            [(key, signature, indexed_at.get(key, now)) for key, (_, signature) in latest.items()],
         )
 
     def lsh_candidates(self, band_hashes: Sequence[int]) -> set[str]:
@@ -270,6 +299,66 @@ class SqliteStateStore:
             )
             candidates.update(key for (key,) in rows)
         return candidates
+
+    def near_candidates(self, band_hashes: Sequence[int], since: datetime | None = None) -> dict[str, bytes]:
+        # Keys and signatures in one query per LSH_QUERY_BANDS bands, instead of a
+        # get_signature round trip per candidate; only signatures indexed since *since*.
+        since_seconds = epoch_seconds(since) if since is not None else None
+        found: dict[str, bytes] = {}
+        pairs = list(enumerate(band_hashes))
+        for start in range(0, len(pairs), LSH_QUERY_BANDS):
+            chunk = pairs[start : start + LSH_QUERY_BANDS]
+            params = [value for pair in chunk for value in pair]
+            rows = self._connection.execute(
+                near_candidates_query(len(chunk)), [*params, since_seconds if since_seconds is not None else -(2**62)]
+            )
+            found.update((key, bytes(signature)) for key, signature in rows)
+        return found
+
+    def prune_near_duplicates(self, before: datetime) -> int:
+        cutoff = epoch_seconds(before)
+        with self._transaction():
+            self._connection.execute(
+                "DELETE FROM minhash_bands WHERE key IN "
+                "(SELECT key FROM minhash_signatures WHERE indexed_at < ?)",
+                (cutoff,),
+            )
+            pruned = self._connection.execute(
+                "DELETE FROM minhash_signatures WHERE indexed_at < ?", (cutoff,)
+            ).rowcount
+        if pruned:
+            logger.info("Pruned the near-duplicate index of %d articles indexed before %s", pruned, before.isoformat())
+        return pruned
+
+    def stats(self) -> dict:
+        execute = self._connection.execute
+        counts = {
+            table: execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("articles", "aliases", "minhash_signatures", "minhash_bands", "visited_pages", "committed_files")
+        }
+        indexed = execute("SELECT MIN(indexed_at), MAX(indexed_at) FROM minhash_signatures").fetchone()
+        page_size = execute("PRAGMA page_size").fetchone()[0]
+        pages, free_pages = execute("PRAGMA page_count").fetchone()[0], execute("PRAGMA freelist_count").fetchone()[0]
+        wal = self.path.with_name(self.path.name + "-wal")
+        return {
+            "store": str(self.path),
+            "schema": SCHEMA_VERSION,
+            "counts": counts,
+            "first_recorded_article": _first_or_last(execute, "ASC"),
+            "last_recorded_article": _first_or_last(execute, "DESC"),
+            "signatures_indexed_range": [_iso_of_epoch(value) for value in indexed],
+            "bytes": {
+                "file": self.path.stat().st_size,
+                "wal": wal.stat().st_size if wal.exists() else 0,
+                "free": free_pages * page_size,
+                "used": (pages - free_pages) * page_size,
+            },
+        }
+
+    def compact(self) -> None:
+        # VACUUM rewrites the file without its free pages; it cannot run in a transaction.
+        self._connection.execute("VACUUM")
+        self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def get_signature(self, key: str) -> bytes | None:
         row = self._connection.execute(
@@ -290,6 +379,7 @@ class SqliteStateStore:
                 "State store %s runs in %s journal mode, not WAL", self.path, journal_mode
             )
         self._connection.execute("PRAGMA synchronous=FULL")
+        self._connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
 
     def _ensure_schema(self) -> None:
         with self._transaction():
@@ -374,6 +464,34 @@ def lsh_candidates_query(bands: int) -> str:
         "SELECT minhash_bands.key FROM wanted CROSS JOIN minhash_bands "
         "ON minhash_bands.band = wanted.band AND minhash_bands.band_hash = wanted.band_hash"
     )
+
+
+@lru_cache(maxsize=8)
+def near_candidates_query(bands: int) -> str:
+    """``lsh_candidates_query`` joined to the signatures indexed at or after the last parameter."""
+    if bands < 1:
+        raise ValueError("an LSH lookup needs at least one band")
+    values = ", ".join(["(?, ?)"] * bands)
+    return (
+        f"WITH wanted (band, band_hash) AS (VALUES {values}) "
+        "SELECT DISTINCT minhash_bands.key, minhash_signatures.signature FROM wanted CROSS JOIN minhash_bands "
+        "ON minhash_bands.band = wanted.band AND minhash_bands.band_hash = wanted.band_hash "
+        "JOIN minhash_signatures ON minhash_signatures.key = minhash_bands.key "
+        "WHERE minhash_signatures.indexed_at >= ?"
+    )
+
+
+def _first_or_last(execute, order: str) -> dict | None:
+    # rowid order is the order articles were first recorded, and an index search; ISO
+    # text with offsets would not sort as time anyway.
+    row = execute(f"SELECT key, first_seen FROM articles ORDER BY rowid {order} LIMIT 1").fetchone()
+    return None if row is None else {"key": row[0], "first_seen": row[1]}
+
+
+def _iso_of_epoch(value: int | None) -> str | None:
+    from datetime import timezone
+
+    return None if value is None else datetime.fromtimestamp(value, timezone.utc).isoformat()
 
 
 def _row_from_article(entry: ArticleState) -> tuple:
