@@ -38,6 +38,7 @@ import os
 import random
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -101,7 +102,7 @@ def synthetic_batch(rng: random.Random, start: int, count: int, now: datetime):
         slug = "-".join(rng.choice(("egypt", "gaza", "economy", "minister", "match", "oil", "election", "rain", "court", "summit")) for _ in range(5))
         url = f"https://www.{outlet}/{SECTIONS[number % len(SECTIONS)]}/{published:%Y/%m/%d}/{slug}-{7_000_000 + number}"
         key = canonicalize_url(url)
-        seen = published + timedelta(minutes=rng.randrange(5, 120))
+        seen = min(now, published + timedelta(minutes=rng.randrange(5, 120)))
         entries.append(ArticleState(
             key=key, url=url, first_seen=seen, last_seen=seen,
             content_hash=rng.getrandbits(128).to_bytes(16, "little").hex(),
@@ -251,6 +252,19 @@ def state_bytes(output_dir: Path) -> dict:
             "tables_bytes_per_article": {name: value / max(1, articles) for name, value in sorted(tables.items(), key=lambda item: -item[1])}}
 
 
+def new_keys(specs, round_number: int, base_url: str) -> list[str]:
+    """Keys of the articles the new run of this round wrote (their signatures are in the window)."""
+    chunk = specs[round_number * NEW_ARTICLES : (round_number + 1) * NEW_ARTICLES]
+    return [canonicalize_url(spec.url.replace(sitegen.BASE_URL, base_url)) for spec in chunk]
+
+
+def run_vacuum(output_dir: Path) -> float:
+    """``python -m crawler state vacuum``, as a user runs it between crawls; returns its wall time."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "crawler", "state", "vacuum", "--output-dir", str(output_dir)], cwd=REPO, check=True)
+    return time.perf_counter() - started
+
+
 def cost_per_page(timing: dict, pages: int) -> float:
     return sum(entry["seconds"] for entry in timing.values()) / max(1, pages)
 
@@ -279,12 +293,12 @@ def targets(rows: list[dict]) -> list[tuple[str, bool]]:
 
 def format_report(rows: list[dict], checks: list[tuple[str, bool]], machine: dict) -> str:
     lines = [
-        f"{'articles':>10} {'fill s':>7} {'B/article':>9} | {'nochg wall s':>12} {'lookups/s':>10} {'lookups/s wall':>14} {'fetched':>7} {'RSS MB':>6} | {'new wall s':>10} {'state ms/page':>13} {'written':>7} {'RSS MB':>6} | {'near ms':>7} {'copy ms':>7}",
+        f"{'articles':>10} {'fill s':>7} {'B/art':>6} {'B/art vac':>9} | {'nochg wall s':>12} {'lookups/s':>10} {'lookups/s wall':>14} {'fetched':>7} {'RSS MB':>6} | {'new wall s':>10} {'state ms/page':>13} {'written':>7} {'RSS MB':>6} | {'near ms':>7} {'copy ms':>7}",
     ]
     for row in rows:
         no_change, new, near = row["no_change"], row["new"], row["near"]
         lines.append(
-            f"{row['articles']:>10,} {row['fill_seconds']:>7.1f} {row['bytes']['bytes_per_article']:>9.0f} | "
+            f"{row['articles']:>10,} {row['fill_seconds']:>7.1f} {row['bytes']['bytes_per_article']:>6.0f} {row.get('vacuumed', row['bytes'])['bytes_per_article']:>9.0f} | "
             f"{no_change['wall_seconds']:>12.1f} {no_change['lookups_per_second']:>10,.0f} {no_change['lookups_per_wall_second']:>14,.0f} {no_change['pages_fetched']:>7} {no_change['peak_main_rss_mb']:>6.0f} | "
             f"{new['wall_seconds']:>10.1f} {new['state_ms_per_page']:>13.3f} {new['items_written']:>7} {new['peak_main_rss_mb']:>6.0f} | "
             f"{near['fresh_ms']:>7.3f} {near['copy_ms']:>7.3f}"
@@ -295,6 +309,9 @@ def format_report(rows: list[dict], checks: list[tuple[str, bool]], machine: dic
         lines.append(f"{row['articles']:>10,}: new run state time by method (ms per page / calls): {top}")
         tables = ", ".join(f"{name} {value:.0f}" for name, value in list(row["bytes"]["tables_bytes_per_article"].items())[:6])
         lines.append(f"{'':>10}  bytes per article by table/index: {tables}")
+        if "vacuumed" in row:
+            tables = ", ".join(f"{name} {value:.0f}" for name, value in list(row["vacuumed"]["tables_bytes_per_article"].items())[:6])
+            lines.append(f"{'':>10}  after `state vacuum` ({row['vacuum_seconds']:.1f} s; window DEDUP_WINDOW_DAYS): {tables}")
         lines.append(f"{'':>10}  other processes' CPU during the runs: no-change {row['no_change']['other_cpu_seconds']:.1f} s, new {row['new']['other_cpu_seconds']:.1f} s; load before {row['no_change']['load_average_before']:.2f}")
     lines.append("")
     lines.append("targets:")
@@ -341,8 +358,12 @@ def main(argv: list[str] | None = None) -> int:
                 no_change = crawl(base_url + known_index, output_dir, server.pid, f"nochange-{size}", work)
                 logger.info("size %d: new run", size)
                 new = crawl(base_url + new_indexes[round_number], output_dir, server.pid, f"new-{size}", work)
-                near = near_lookup_ms(output_dir, rng, [canonicalize_url(known_url(base_url, n)) for n in range(0, KNOWN_URLS, 97)])
-                rows.append(row_of(size, articles, fill_seconds, no_change, new, near, state_bytes(output_dir)))
+                near = near_lookup_ms(output_dir, rng, new_keys(specs, round_number, base_url))
+                unpruned = state_bytes(output_dir)
+                vacuum_seconds = run_vacuum(output_dir)
+                row = row_of(size, articles, fill_seconds, no_change, new, near, unpruned)
+                row["vacuumed"], row["vacuum_seconds"] = state_bytes(output_dir), vacuum_seconds
+                rows.append(row)
                 print(format_report(rows, [], machine).split("\n\n")[0], flush=True)
                 store = open_state_store(output_dir)
             store.close()

@@ -22,6 +22,7 @@ COMMANDS = (
     "sources",
     "report",
     "export",
+    "state",
 )
 
 
