@@ -715,3 +715,46 @@ def test_a_lost_server_is_state_store_unavailable_naming_it(postgres):
         killer.close()
         with pytest.raises(StateStoreUnavailable, match="lost PostgreSQL at"):
             store.count()
+
+
+# --- batched re-fetch decisions -------------------------------------------------------------
+
+
+def test_should_fetch_many_decides_as_should_fetch_does_for_every_kind_of_key(store):
+    store.record_written([article("https://ex.com/dated"), article("https://ex.com/dateless", discovered_at=None)])
+    store.add_alias("https://ex.com/amp", "https://ex.com/dated")
+    store.record_visited([("https://ex.com/listing", "not_article", T0), ("https://ex.com/undated-listing", "not_article", None)], T0)
+    keys = ["https://ex.com/dated", "https://ex.com/dateless", "https://ex.com/amp", "https://ex.com/listing",
+            "https://ex.com/undated-listing", "https://ex.com/unknown"]
+    dates = [None, T0 - timedelta(days=1), T0 - timedelta(hours=1), T0, T0 + timedelta(seconds=1),
+             (T0 + timedelta(hours=3)).astimezone(CAIRO)]
+    entries = [(key, date) for key in keys for date in dates]
+    random.Random(3).shuffle(entries)
+    entries.append(entries[0])  # a key twice in one batch
+    expected = [store.should_fetch(key, date) for key, date in entries]
+    assert store.should_fetch_many(entries) == expected
+    assert True in expected and False in expected
+    assert store.should_fetch_many([]) == []
+
+
+def test_should_fetch_many_takes_more_keys_than_one_query_holds(store):
+    from crawler.state import FETCH_QUERY_KEYS
+
+    known = [article(f"https://ex.com/{n}") for n in range(0, FETCH_QUERY_KEYS + 50, 2)]
+    store.record_written(known)
+    entries = [(f"https://ex.com/{n}", None) for n in range(FETCH_QUERY_KEYS + 50)]
+    assert store.should_fetch_many(entries) == [n % 2 == 1 for n in range(FETCH_QUERY_KEYS + 50)]
+
+
+def test_should_fetch_many_searches_primary_keys_only(sqlite_store):
+    sqlite_store.record_written([article("https://ex.com/a")])
+    plans = []
+    sqlite_store._connection.set_trace_callback(plans.append)
+    try:
+        sqlite_store.should_fetch_many([("https://ex.com/a", None), ("https://ex.com/b", None)])
+    finally:
+        sqlite_store._connection.set_trace_callback(None)
+    assert len(plans) == 3
+    for statement in plans:
+        steps = [row[-1] for row in sqlite_store._connection.execute("EXPLAIN QUERY PLAN " + statement)]
+        assert not any(step.startswith("SCAN") for step in steps), (statement, steps)

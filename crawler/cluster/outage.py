@@ -81,6 +81,13 @@ class GuardedStore:
             self._lost(exc)
             return False
 
+    def should_fetch_many(self, entries) -> list[bool]:
+        try:
+            return self._store.should_fetch_many(entries)
+        except StateStoreUnavailable as exc:
+            self._lost(exc)
+            return [False] * len(entries)
+
     def shared_pending(self, window_days=None):
         return GuardedPending(self._store.shared_pending(window_days), self)
 

@@ -88,6 +88,10 @@ class StateStore(Protocol):
     def should_fetch(self, key: str, discovered_at: datetime | None) -> bool:
         """Tell whether to fetch the URL with canonical *key*, found dated *discovered_at*."""
 
+    def should_fetch_many(self, entries: Sequence[tuple[str, datetime | None]]) -> list[bool]:
+        """``should_fetch`` for each (key, discovered_at), in a few queries for the whole batch
+        (a sitemap's 500 URLs) instead of one to three per URL."""
+
     def find_by_hash(self, content_hash: str) -> str | None:
         """Return the key of the first article stored with exactly this content hash."""
 
@@ -180,11 +184,20 @@ def redact_url(url: str) -> str:
 
 def should_refetch(stored: ArticleState, discovered_at: datetime | None) -> bool:
     """Apply the re-fetch rule to a known article (see the module docstring)."""
+    return is_newer(discovered_at, stored.discovered_at, stored.last_seen)
+
+
+def is_newer(discovered_at: datetime | None, stored_date: datetime | None, fallback: datetime) -> bool:
+    """The re-fetch rule for a known page: *discovered_at* is after its stored date, or after
+    *fallback* (our last_seen, or when a page without an article was seen) when none was stored."""
     if discovered_at is None:
         return False
     require_aware(discovered_at, "discovered_at")
-    reference = stored.discovered_at if stored.discovered_at is not None else stored.last_seen
-    return discovered_at > reference
+    return discovered_at > (stored_date if stored_date is not None else fallback)
+
+
+# Keys per batched lookup: one parameter each, under SQLite's oldest limit of 999.
+FETCH_QUERY_KEYS = 500
 
 
 def next_version(stored: ArticleState | None, content_hash: str) -> int:

@@ -38,7 +38,16 @@ from typing import TypeVar
 import psycopg
 from psycopg import errors
 
-from crawler.state import ArticleState, StateStoreUnavailable, epoch_seconds, redact_url, require_aware, should_refetch
+from crawler.state import (
+    FETCH_QUERY_KEYS,
+    ArticleState,
+    StateStoreUnavailable,
+    epoch_seconds,
+    is_newer,
+    redact_url,
+    require_aware,
+    should_refetch,
+)
 from crawler.state.sqlite import latest_signature_by_key
 
 logger = logging.getLogger(__name__)
@@ -182,6 +191,18 @@ SELECT %(url)s, target.key FROM target WHERE target.key <> %(url)s
 ON CONFLICT (url_key) DO UPDATE SET article_key = excluded.article_key
 """
 
+# (key, rank, discovered_at, fallback date) of each wanted key, best rank first.
+_FETCH_DATES = """
+SELECT key, rank, discovered_at, fallback FROM (
+    SELECT a.key, 0 AS rank, a.discovered_at, a.last_seen AS fallback FROM articles a WHERE a.key = ANY(%(keys)s)
+    UNION ALL
+    SELECT al.url_key, 1, a.discovered_at, a.last_seen FROM aliases al JOIN articles a ON a.key = al.article_key
+    WHERE al.url_key = ANY(%(keys)s)
+    UNION ALL
+    SELECT v.key, 2, v.discovered_at, v.seen_at FROM visited_pages v WHERE v.key = ANY(%(keys)s)
+) found ORDER BY rank
+"""
+
 _LIVE_SESSION = """
 EXISTS (
     SELECT 1 FROM pg_locks l
@@ -259,6 +280,22 @@ class PostgresStateStore:
             return True
         stored_date = _datetime_or_none(visited[0]) or _datetime_or_none(visited[1])
         return discovered_at is not None and discovered_at > stored_date
+
+    def should_fetch_many(self, entries: Sequence[tuple[str, datetime | None]]) -> list[bool]:
+        # One statement per FETCH_QUERY_KEYS keys; an article under the key itself wins
+        # over one reached through an alias, which wins over a visited page (as should_fetch).
+        dates: dict[str, tuple[str | None, str]] = {}
+        keys = list(dict.fromkeys(key for key, _ in entries))
+        for start in range(0, len(keys), FETCH_QUERY_KEYS):
+            chunk = keys[start : start + FETCH_QUERY_KEYS]
+            with self._unavailable_as_error():
+                rows = self._connection.execute(_FETCH_DATES, {"keys": chunk}).fetchall()
+            for key, _rank, discovered, fallback in rows:
+                dates.setdefault(key, (discovered, fallback))
+        return [
+            True if key not in dates else is_newer(discovered_at, _datetime_or_none(dates[key][0]), datetime.fromisoformat(dates[key][1]))
+            for key, discovered_at in entries
+        ]
 
     def update_discovered(self, entries: Iterable[tuple[str, datetime]]) -> None:
         rows = sorted((key, discovered_at.isoformat()) for key, discovered_at in entries if discovered_at is not None)

@@ -24,7 +24,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from crawler.state import ArticleState, epoch_seconds, require_aware, should_refetch
+from crawler.state import FETCH_QUERY_KEYS, ArticleState, epoch_seconds, is_newer, require_aware, should_refetch
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +173,39 @@ class SqliteStateStore:
         # under the same rule as an article: only when its date moved past ours.
         stored_date = _datetime_or_none(visited[0]) or _datetime_or_none(visited[1])
         return discovered_at is not None and discovered_at > stored_date
+
+    def should_fetch_many(self, entries: Sequence[tuple[str, datetime | None]]) -> list[bool]:
+        # Three queries per FETCH_QUERY_KEYS keys: the articles, the aliases' articles, and
+        # the visited pages, each a search of a primary key per key (no table scan).
+        dates: dict[str, tuple[str | None, str]] = {}
+        keys = list(dict.fromkeys(key for key, _ in entries))
+        for start in range(0, len(keys), FETCH_QUERY_KEYS):
+            chunk = keys[start : start + FETCH_QUERY_KEYS]
+            marks = ", ".join("?" * len(chunk))
+            for key, discovered, fallback in self._connection.execute(
+                f"SELECT key, discovered_at, last_seen FROM articles WHERE key IN ({marks})", chunk
+            ):
+                dates[key] = (discovered, fallback)
+            missing = [key for key in chunk if key not in dates]
+            if missing:
+                marks = ", ".join("?" * len(missing))
+                for key, discovered, fallback in self._connection.execute(
+                    "SELECT aliases.url_key, articles.discovered_at, articles.last_seen FROM aliases "
+                    f"JOIN articles ON articles.key = aliases.article_key WHERE aliases.url_key IN ({marks})",
+                    missing,
+                ):
+                    dates[key] = (discovered, fallback)
+            missing = [key for key in chunk if key not in dates]
+            if missing:
+                marks = ", ".join("?" * len(missing))
+                for key, discovered, fallback in self._connection.execute(
+                    f"SELECT key, discovered_at, seen_at FROM visited_pages WHERE key IN ({marks})", missing
+                ):
+                    dates[key] = (discovered, fallback)
+        return [
+            True if key not in dates else is_newer(discovered_at, _datetime_or_none(dates[key][0]), datetime.fromisoformat(dates[key][1]))
+            for key, discovered_at in entries
+        ]
 
     def update_discovered(self, entries: Iterable[tuple[str, datetime]]) -> None:
         rows = [(_iso_or_none(discovered_at), key) for key, discovered_at in entries if discovered_at is not None]
