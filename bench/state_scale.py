@@ -7,7 +7,7 @@ One SQLite state store (in a temporary OUTPUT_DIR) grows through the sizes. At e
 1. **fill**: synthetic articles are added through the store's own ``record_committed``
    (500 per data file, as the writer commits them): canonical keys of news URLs, blake2b
    content hashes, 128-value MinHash signatures with their 32 LSH band hashes, and an
-   alias (the fetched URL with a tracking query) for one article in five. Dates: ten
+   alias (the mobile host's URL) for one article in five. Dates: ten
    thousand articles a day going back from today, so 1M spans 100 days (thirty outlets'
    output, issue 17). The 20,000 articles of the local sitemap index (below) are stored
    once, before the first size, with the lastmod their sitemap gives them.
@@ -110,7 +110,9 @@ def synthetic_batch(rng: random.Random, start: int, count: int, now: datetime):
             file=f"{outlet}/{seen:%Y/%m/%d}/{start // ARTICLES_PER_FILE:07d}.jsonl",
         ))
         if number % ALIAS_SHARE == 0:
-            aliases.append((canonicalize_url(url + "?utm_source=rss&utm_medium=feed"), key))
+            # The mobile host's copy declares the www page canonical (a tracking query
+            # would not do: canonicalize_url drops it, so the alias would be the key itself).
+            aliases.append((canonicalize_url(url.replace("https://www.", "https://m.", 1)), key))
         signature = rng.randbytes(4 * NUM_PERM)
         band_hashes = [rng.getrandbits(64) - 2**63 for _ in range(bands)]
         signatures.append((key, band_hashes, signature))
