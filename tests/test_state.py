@@ -527,9 +527,17 @@ def test_a_schema_2_sqlite_store_upgrades_and_its_signatures_get_their_index_tim
         # Indexed when its article was last written (08:00 Cairo = 06:00 UTC).
         assert migrated.near_candidates([5], since=datetime(2024, 6, 1, 6, 0, tzinfo=UTC)) == {"https://ex.com/old": b"sig"}
         assert migrated.near_candidates([5], since=datetime(2024, 6, 1, 6, 0, 1, tzinfo=UTC)) == {}
-        # The orphan signature (no article) counts as indexed at 0, and goes first.
+        # Bands without a signature are gone; the signature rows list their bands.
+        assert migrated.lsh_candidates([5]) == {"https://ex.com/old", "https://ex.com/gone"}
+        # The orphan signature (no article) counts as indexed at 0, and goes first, bands too.
         assert migrated.prune_near_duplicates(datetime(2000, 1, 1, tzinfo=UTC)) == 1
         assert migrated.lsh_candidates([5]) == {"https://ex.com/old"}
+        # Replacing the migrated signature replaces both of its migrated bands.
+        migrated.add_signature("https://ex.com/old", [7, 8], b"new")
+        assert migrated.lsh_candidates([5, 6]) == set() and migrated.lsh_candidates([7, 8]) == {"https://ex.com/old"}
+        assert migrated._connection.execute("SELECT COUNT(*) FROM minhash_bands").fetchone() == (2,)
+        indexes = {name for (name,) in migrated._connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "minhash_bands_key" not in indexes
     connection = sqlite3.connect(path)
     assert connection.execute("SELECT version FROM schema_version").fetchone() == (3,)
     connection.close()
@@ -543,7 +551,9 @@ SCHEMA_2_WITH_SIGNATURES = SCHEMA_1_ARTICLES.replace("VALUES (1)", "VALUES (2)")
     "NULL, NULL, 1, 'data-0001.jsonl', NULL, NULL);",
 ).replace("'2024-06-01T08:00:00+00:00', 'h-old'", "'2024-06-01T08:00:00+02:00', 'h-old'") + """
 INSERT INTO minhash_signatures VALUES ('https://ex.com/old', X'736967'), ('https://ex.com/gone', X'676f6e65');
-INSERT INTO minhash_bands VALUES (0, 5, 'https://ex.com/old'), (0, 5, 'https://ex.com/gone');
+INSERT INTO minhash_bands VALUES (0, 5, 'https://ex.com/old'), (1, 6, 'https://ex.com/old'),
+    (0, 5, 'https://ex.com/gone'), (0, 5, 'https://ex.com/no-signature');
+CREATE INDEX minhash_bands_key ON minhash_bands (key);
 """
 
 
@@ -615,6 +625,23 @@ def test_the_window_lookup_searches_indexes_and_scans_no_table(sqlite_store):
     assert "SEARCH minhash_bands USING PRIMARY KEY (band=? AND band_hash=?)" in plan
     assert any(step.startswith("SEARCH minhash_signatures USING PRIMARY KEY (key=?)") for step in plan)
     assert not any(step.startswith("SCAN minhash_") for step in plan)
+
+
+def test_replacing_and_pruning_bands_search_the_primary_key_only(sqlite_store):
+    sqlite_store.record_committed("d.jsonl", [article(last_seen=T0)], (), [(article().key, list(range(32)), b"s")])
+    statements = []
+    sqlite_store._connection.set_trace_callback(statements.append)
+    try:
+        sqlite_store.add_signature(article().key, list(range(100, 132)), b"t")
+        sqlite_store.prune_near_duplicates(datetime.now(UTC) + timedelta(days=1))
+    finally:
+        sqlite_store._connection.set_trace_callback(None)
+    assert sqlite_store._connection.execute("SELECT COUNT(*) FROM minhash_bands").fetchone() == (0,)
+    for statement in statements:
+        if statement.startswith(("BEGIN", "COMMIT")):
+            continue
+        steps = [row[-1] for row in sqlite_store._connection.execute("EXPLAIN QUERY PLAN " + statement)]
+        assert not any(step.startswith("SCAN minhash_bands") for step in steps), (statement, steps)
 
 
 def test_commits_are_crash_safe_without_an_fsync_each(sqlite_store):

@@ -39,6 +39,9 @@ SCHEMA_VERSION = 3
 # the DEDUP_WINDOW_DAYS window and older bands can be pruned (issue 17); an existing
 # signature counts as indexed when its article was last written, one without an article as
 # indexed at 0 (the first prune removes it: nothing can be marked a copy of it anyway).
+# Also 3: each signature row lists its own bands ("band:hash,..."), so that replacing or
+# pruning an article's bands searches the primary key instead of a (key) index over the
+# band table, which took as many bytes as the band table itself (bench/state_scale.py).
 MIGRATIONS = {
     2: (
         "ALTER TABLE articles ADD COLUMN archive_file TEXT",
@@ -49,6 +52,13 @@ MIGRATIONS = {
         "UPDATE minhash_signatures SET indexed_at = COALESCE((SELECT CAST(strftime('%s', articles.last_seen) AS INTEGER) "
         "FROM articles WHERE articles.key = minhash_signatures.key), 0)",
         "CREATE INDEX minhash_signatures_indexed_at ON minhash_signatures (indexed_at)",
+        "ALTER TABLE minhash_signatures ADD COLUMN bands TEXT NOT NULL DEFAULT ''",
+        "UPDATE minhash_signatures SET bands = COALESCE((SELECT group_concat(band || ':' || band_hash, ',') "
+        "FROM minhash_bands WHERE minhash_bands.key = minhash_signatures.key), '')",
+        # Bands of a key without a signature can never be a candidate (lookups join the
+        # signatures) and could no longer be found to delete.
+        "DELETE FROM minhash_bands WHERE key NOT IN (SELECT key FROM minhash_signatures)",
+        "DROP INDEX IF EXISTS minhash_bands_key",
     ),
 }
 
@@ -88,7 +98,8 @@ CREATE INDEX aliases_article_key ON aliases (article_key);
 CREATE TABLE minhash_signatures (
     key TEXT PRIMARY KEY,
     signature BLOB NOT NULL,
-    indexed_at INTEGER NOT NULL DEFAULT 0
+    indexed_at INTEGER NOT NULL DEFAULT 0,
+    bands TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 CREATE INDEX minhash_signatures_indexed_at ON minhash_signatures (indexed_at);
 CREATE TABLE minhash_bands (
@@ -97,7 +108,6 @@ CREATE TABLE minhash_bands (
     key TEXT NOT NULL,
     PRIMARY KEY (band, band_hash, key)
 ) WITHOUT ROWID;
-CREATE INDEX minhash_bands_key ON minhash_bands (key);
 CREATE TABLE committed_files (
     file TEXT PRIMARY KEY
 ) WITHOUT ROWID;
@@ -309,7 +319,7 @@ class SqliteStateStore:
             return
         indexed_at = indexed_at or {}
         now = int(time.time())
-        self._connection.executemany("DELETE FROM minhash_bands WHERE key = ?", [(key,) for key in latest])
+        self._delete_bands(self._stored_bands(list(latest)))
         self._connection.executemany(
             "INSERT OR IGNORE INTO minhash_bands (band, band_hash, key) VALUES (?, ?, ?)",
             [
@@ -319,9 +329,30 @@ class SqliteStateStore:
             ],
         )
         self._connection.executemany(
-            "INSERT INTO minhash_signatures (key, signature, indexed_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature, indexed_at = excluded.indexed_at",
-            [(key, signature, indexed_at.get(key, now)) for key, (_, signature) in latest.items()],
+            "INSERT INTO minhash_signatures (key, signature, indexed_at, bands) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature, indexed_at = excluded.indexed_at, "
+            "bands = excluded.bands",
+            [
+                (key, signature, indexed_at.get(key, now), bands_text(band_hashes))
+                for key, (band_hashes, signature) in latest.items()
+            ],
+        )
+
+    def _stored_bands(self, keys: list[str]) -> list[tuple[str, str]]:
+        """(key, bands text) of the stored signatures of *keys*."""
+        found = []
+        for start in range(0, len(keys), FETCH_QUERY_KEYS):
+            chunk = keys[start : start + FETCH_QUERY_KEYS]
+            found.extend(self._connection.execute(
+                f"SELECT key, bands FROM minhash_signatures WHERE key IN ({', '.join('?' * len(chunk))})", chunk
+            ))
+        return found
+
+    def _delete_bands(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Delete the band rows listed in (key, bands text) rows: a primary-key search each."""
+        self._connection.executemany(
+            "DELETE FROM minhash_bands WHERE band = ? AND band_hash = ? AND key = ?",
+            ((band, band_hash, key) for key, text in rows for band, band_hash in parse_bands(text)),
         )
 
     def lsh_candidates(self, band_hashes: Sequence[int]) -> set[str]:
@@ -354,10 +385,9 @@ class SqliteStateStore:
     def prune_near_duplicates(self, before: datetime) -> int:
         cutoff = epoch_seconds(before)
         with self._transaction():
-            self._connection.execute(
-                "DELETE FROM minhash_bands WHERE key IN "
-                "(SELECT key FROM minhash_signatures WHERE indexed_at < ?)",
-                (cutoff,),
+            # A list, not the cursor: rows of the table being read are deleted just after.
+            self._delete_bands(
+                self._connection.execute("SELECT key, bands FROM minhash_signatures WHERE indexed_at < ?", (cutoff,)).fetchall()
             )
             pruned = self._connection.execute(
                 "DELETE FROM minhash_signatures WHERE indexed_at < ?", (cutoff,)
@@ -475,6 +505,20 @@ class SqliteStateStore:
             "SELECT article_key FROM aliases WHERE url_key = ?", (url_key,)
         ).fetchone()
         return None if row is None else row[0]
+
+
+def bands_text(band_hashes: Sequence[int]) -> str:
+    """The bands of one signature as stored beside it: "band:hash,band:hash,..."."""
+    return ",".join(f"{band}:{band_hash}" for band, band_hash in enumerate(band_hashes))
+
+
+def parse_bands(text: str) -> list[tuple[int, int]]:
+    """(band, band_hash) pairs of a ``bands_text``."""
+    pairs = []
+    for item in filter(None, text.split(",")):
+        band, _, band_hash = item.partition(":")
+        pairs.append((int(band), int(band_hash)))
+    return pairs
 
 
 def latest_signature_by_key(
