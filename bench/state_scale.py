@@ -53,6 +53,7 @@ import sitegen  # noqa: E402
 
 from crawler.near_duplicates import NUM_PERM, NearDuplicateIndex, lsh_parameters  # noqa: E402
 from crawler.state import STATE_FILE_NAME, ArticleState, open_state_store  # noqa: E402
+from crawler.state.sqlite import parse_bands  # noqa: E402
 from crawler.urls import canonicalize_url  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -224,10 +225,9 @@ def near_lookup_ms(output_dir: Path, rng: random.Random, stored_keys: list[str])
         connection = sqlite3.connect(output_dir / STATE_FILE_NAME)
         copies = []
         for key in rng.sample(stored_keys, min(NEAR_LOOKUPS_COPIES, len(stored_keys))):
-            rows = connection.execute("SELECT band, band_hash FROM minhash_bands WHERE key = ? ORDER BY band", (key,)).fetchall()
-            signature = connection.execute("SELECT signature FROM minhash_signatures WHERE key = ?", (key,)).fetchone()
-            if rows and signature:
-                copies.append(([band_hash for _, band_hash in rows], bytes(signature[0])))
+            row = connection.execute("SELECT bands, signature FROM minhash_signatures WHERE key = ?", (key,)).fetchone()
+            if row and row[0]:
+                copies.append(([band_hash for _, band_hash in sorted(parse_bands(row[0]))], bytes(row[1])))
         connection.close()
         started = time.perf_counter()
         matched = sum(index.match_entry(f"copy-{number}", entry) is not None for number, entry in enumerate(copies))
