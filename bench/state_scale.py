@@ -388,7 +388,11 @@ def main(argv: list[str] | None = None) -> int:
 def row_of(size, articles, fill_seconds, no_change, new, near, bytes_figures) -> dict:
     def figures(measured: dict, pages: int) -> dict:
         result, timing = measured["result"], measured["timing"]
-        lookups = timing.get("should_fetch", {"calls": 0, "seconds": 0.0})
+        # URLs decided, one by one (should_fetch) or a sitemap at a time (should_fetch_many).
+        lookups = {
+            "calls": int(measured["stats"].get("news/discovery/article_urls", 0)),
+            "seconds": sum(timing.get(name, {}).get("seconds", 0.0) for name in ("should_fetch", "should_fetch_many")),
+        }
         return {
             "wall_seconds": result.wall_seconds,
             "exit_code": result.exit_code,

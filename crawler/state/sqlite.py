@@ -42,19 +42,24 @@ SCHEMA_VERSION = 3
 # Also 3: each signature row lists its own bands ("band:hash,..."), so that replacing or
 # pruning an article's bands searches the primary key instead of a (key) index over the
 # band table, which took as many bytes as the band table itself (bench/state_scale.py).
+# That makes a signature row about 1.3 kB, so the table is rebuilt as a rowid table: a
+# WITHOUT ROWID table keeps at most about 1 kB of a row in its 4 kB page and puts the rest
+# on an overflow page of its own, which measured 4.7 kB per row.
 MIGRATIONS = {
     2: (
         "ALTER TABLE articles ADD COLUMN archive_file TEXT",
         "ALTER TABLE articles ADD COLUMN archive_offset INTEGER",
     ),
     3: (
-        "ALTER TABLE minhash_signatures ADD COLUMN indexed_at INTEGER NOT NULL DEFAULT 0",
-        "UPDATE minhash_signatures SET indexed_at = COALESCE((SELECT CAST(strftime('%s', articles.last_seen) AS INTEGER) "
-        "FROM articles WHERE articles.key = minhash_signatures.key), 0)",
+        "CREATE TABLE minhash_signatures_3 (key TEXT PRIMARY KEY, signature BLOB NOT NULL, "
+        "indexed_at INTEGER NOT NULL DEFAULT 0, bands TEXT NOT NULL DEFAULT '')",
+        "INSERT INTO minhash_signatures_3 (key, signature, indexed_at, bands) SELECT s.key, s.signature, "
+        "COALESCE((SELECT CAST(strftime('%s', a.last_seen) AS INTEGER) FROM articles a WHERE a.key = s.key), 0), "
+        "COALESCE((SELECT group_concat(b.band || ':' || b.band_hash, ',') FROM minhash_bands b WHERE b.key = s.key), '') "
+        "FROM minhash_signatures s",
+        "DROP TABLE minhash_signatures",
+        "ALTER TABLE minhash_signatures_3 RENAME TO minhash_signatures",
         "CREATE INDEX minhash_signatures_indexed_at ON minhash_signatures (indexed_at)",
-        "ALTER TABLE minhash_signatures ADD COLUMN bands TEXT NOT NULL DEFAULT ''",
-        "UPDATE minhash_signatures SET bands = COALESCE((SELECT group_concat(band || ':' || band_hash, ',') "
-        "FROM minhash_bands WHERE minhash_bands.key = minhash_signatures.key), '')",
         # Bands of a key without a signature can never be a candidate (lookups join the
         # signatures) and could no longer be found to delete.
         "DELETE FROM minhash_bands WHERE key NOT IN (SELECT key FROM minhash_signatures)",
@@ -100,7 +105,7 @@ CREATE TABLE minhash_signatures (
     signature BLOB NOT NULL,
     indexed_at INTEGER NOT NULL DEFAULT 0,
     bands TEXT NOT NULL DEFAULT ''
-) WITHOUT ROWID;
+);
 CREATE INDEX minhash_signatures_indexed_at ON minhash_signatures (indexed_at);
 CREATE TABLE minhash_bands (
     band INTEGER NOT NULL,
