@@ -47,7 +47,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import proctree  # noqa: E402
 import run  # noqa: E402
 import sitegen  # noqa: E402
 
