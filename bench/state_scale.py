@@ -396,7 +396,8 @@ def row_of(size, articles, fill_seconds, no_change, new, near, bytes_figures) ->
             "wall_seconds": result.wall_seconds,
             "exit_code": result.exit_code,
             "peak_main_rss_mb": result.peak_main_rss / 1e6,
-            "items_written": result.items_written,
+            # This run's items (the data folder also holds the earlier runs' files).
+            "items_written": int(measured["stats"].get("item_scraped_count", 0)),
             "pages_fetched": article_pages_fetched(measured["stats"]),
             "lookups": lookups["calls"],
             "lookups_per_second": lookups["calls"] / max(1e-9, lookups["seconds"]),
