@@ -315,3 +315,41 @@ def test_targets_are_judged_on_the_lowest_ratio_and_the_growth():
     lines = run.format_targets(run.targets(rows, totals))
     assert lines[0].startswith("target met: crawl/bare >= 3.0") and "lowest 3.10" in lines[0]
     assert lines[1].startswith("target MISSED: peak RSS")
+
+
+# --- state_scale.py ---------------------------------------------------------------------
+
+
+def test_state_scale_fills_a_store_with_articles_aliases_and_signatures(tmp_path):
+    import random
+    from datetime import datetime, timezone
+
+    import state_scale
+
+    from crawler.state import open_state_store
+
+    now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    with open_state_store(tmp_path) as store:
+        state_scale.fill(store, random.Random(1), 0, 1200, now)
+        stats = store.stats()
+    counts = stats["counts"]
+    assert counts["articles"] == 1200 and counts["aliases"] == 240
+    assert counts["minhash_signatures"] == 1200 and counts["minhash_bands"] == 1200 * 32
+    assert counts["committed_files"] == 3
+    entries, aliases, signatures = state_scale.synthetic_batch(random.Random(1), 0, 5, now)
+    assert all(alias != key for alias, key in aliases)
+    assert all(len(signature) == 512 and len(bands) == 32 for _, bands, signature in signatures)
+    assert all(entry.last_seen <= now for entry in entries)
+
+
+def test_state_scale_targets_say_missed_when_a_figure_misses():
+    import state_scale
+
+    def row(size, cost, wall, rss, fetched=0, written=1000):
+        figures = {"state_ms_per_page": cost, "wall_seconds": wall, "peak_main_rss_mb": rss, "pages_fetched": fetched, "items_written": written}
+        return {"size": size, "no_change": dict(figures), "new": dict(figures)}
+
+    good = state_scale.targets([row(10_000, 1.0, 5.0, 150), row(1_000_000, 1.4, 6.0, 155)])
+    assert all(ok for _, ok in good)
+    bad = dict(state_scale.targets([row(10_000, 1.0, 5.0, 150), row(1_000_000, 1.6, 12.0, 320, fetched=3, written=999)]))
+    assert [ok for ok in bad.values()].count(False) == len(bad)

@@ -34,6 +34,7 @@ from w3lib import html
 from w3lib.encoding import html_to_unicode
 
 from crawler.host_failures import failure_kind, host_failures_of
+from crawler.request_fingerprints import FingerprintSet
 from crawler.stats import count
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,19 @@ class RetryAfterMiddleware(RetryMiddleware):
 
 
 class CountingDupeFilter(RFPDupeFilter):
+    """Scrapy's dupefilter with its fingerprints on disk (``FingerprintSet``), not in a
+    set that grows with every request, and filtered redirect loops counted. With JOBDIR,
+    the fingerprints of the paused job are read from its requests.seen as before."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        loaded, self._fingerprints = self._fingerprints, FingerprintSet()
+        self._fingerprints.update(loaded)
+
+    def close(self, reason: str) -> None:
+        super().close(reason)
+        self._fingerprints.close()
+
     @classmethod
     def from_crawler(cls, crawler):
         dupefilter = super().from_crawler(crawler)

@@ -27,6 +27,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta, timezone
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -182,6 +183,13 @@ def minhash_entry(folded_text: str) -> tuple[list[int], bytes] | None:
     return band_hashes(minhash), signature_bytes(minhash)
 
 
+def window_start(window_days: float | None, now: datetime | None = None) -> datetime | None:
+    """The earliest index time a near-duplicate lookup consults, or None for no window."""
+    if window_days is None or window_days <= 0:
+        return None
+    return (now or datetime.now(timezone.utc)) - timedelta(days=window_days)
+
+
 def best_match(own_signature: bytes, candidates: Iterable[tuple[str, bytes | None]]) -> tuple[str, float] | None:
     """(key, estimated Jaccard) of the most similar candidate at or above THRESHOLD, or None.
 
@@ -206,8 +214,10 @@ class NearDuplicateIndex:
     the pending set stays as small as one data file.
     """
 
-    def __init__(self, store: StateStore) -> None:
+    def __init__(self, store: StateStore, window_days: float | None = None) -> None:
         self.store = store
+        # Only signatures indexed in the last window_days are consulted (DEDUP_WINDOW_DAYS).
+        self.window_days = window_days
         self.pending: dict[str, tuple[list[int], bytes]] = {}
         # (band, band_hash) -> pending keys: the in-memory side of the LSH index.
         self._pending_bands: dict[tuple[int, int], set[str]] = {}
@@ -276,15 +286,14 @@ class NearDuplicateIndex:
         return self._best_match_of(band_hashes(minhash), signature_bytes(minhash), exclude)
 
     def _best_match_of(self, own_bands: list[int], own_signature: bytes, exclude: str | None) -> tuple[str, float] | None:
-        candidates = self.store.lsh_candidates(own_bands)
+        # Stored keys and their signatures come in one query; a pending signature is newer.
+        found = self.store.near_candidates(own_bands, window_start(self.window_days))
         for band in enumerate(own_bands):
-            candidates.update(self._pending_bands.get(band, ()))
-        candidates.discard(exclude)
-        signatures = (
-            (key, self.pending[key][1] if key in self.pending else self.store.get_signature(key))
-            for key in sorted(candidates)
-        )
-        best = best_match(own_signature, signatures)
+            for key in self._pending_bands.get(band, ()):
+                found[key] = self.pending[key][1]
+        found.pop(exclude, None)
+        candidates = sorted(found)
+        best = best_match(own_signature, ((key, found[key]) for key in candidates))
         if candidates:  # most articles have none: no log record per page for them
             logger.debug("%d LSH candidates, best match %s", len(candidates), best)
         return best

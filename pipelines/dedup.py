@@ -10,6 +10,8 @@ For each article, keyed by its canonical URL (``crawler.urls``):
   URL (``marked_near_duplicate``), or the item is dropped
   (``duplicate_near``) when DEDUP_DROP_NEAR_DUPLICATES is on.
 
+Near-copies are looked for among the articles indexed in the last DEDUP_WINDOW_DAYS
+(crawler/settings.py says why that is enough); older bands are pruned when the run ends.
 Earlier runs are looked up in the state store. Articles of this run that are not yet in
 a committed data file are the *pending* ones: with the one-machine store they are held in
 small dicts emptied at every commit (``LocalPending``), so memory stays flat; with a store
@@ -27,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from itemadapter import ItemAdapter
 
 from crawler.crawl_state import state_store_of
-from crawler.near_duplicates import NearDuplicateIndex, minhash_entry
+from crawler.near_duplicates import NearDuplicateIndex, minhash_entry, window_start
 from crawler.state import next_version
 from crawler.stats import count, drop
 from crawler.urls import canonicalize_url
@@ -38,9 +40,9 @@ logger = logging.getLogger(__name__)
 class LocalPending:
     """The pending articles of this process only: enough when no other process shares the store."""
 
-    def __init__(self, store):
+    def __init__(self, store, window_days: float | None = None):
         self.store = store
-        self.index = NearDuplicateIndex(store)
+        self.index = NearDuplicateIndex(store, window_days)
         self.hash_by_key: dict[str, str] = {}
         self.key_by_hash: dict[str, str] = {}
         self.url_by_key: dict[str, str] = {}
@@ -93,10 +95,10 @@ class SharedPendingAdapter:
         return self.claims.take(keys)
 
 
-def pending_of(store):
+def pending_of(store, window_days: float | None = None):
     """Where this run's pending articles live, for this store."""
     shared = getattr(store, "shared_pending", None)
-    return SharedPendingAdapter(shared()) if shared is not None else LocalPending(store)
+    return SharedPendingAdapter(shared(window_days)) if shared is not None else LocalPending(store, window_days)
 
 
 class Verdict:
@@ -136,20 +138,30 @@ def judge(view, key: str, url: str, content_hash: str, entry, drop_near_duplicat
 
 
 class DedupPipeline:
-    def __init__(self, crawler, drop_near_duplicates: bool):
+    def __init__(self, crawler, drop_near_duplicates: bool, window_days: float | None = None):
         self.crawler = crawler
         self.drop_near_duplicates = drop_near_duplicates
+        self.window_days = window_days
         self.store = None
         self.pending = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler, crawler.settings.getbool("DEDUP_DROP_NEAR_DUPLICATES"))
+        window = crawler.settings.getfloat("DEDUP_WINDOW_DAYS", 0.0)
+        return cls(crawler, crawler.settings.getbool("DEDUP_DROP_NEAR_DUPLICATES"), window if window > 0 else None)
 
     def open_spider(self):
         self.store = state_store_of(self.crawler)
-        self.pending = pending_of(self.store)
+        self.pending = pending_of(self.store, self.window_days)
         self.crawler.news_writer.commit_listeners.append(self.forget_committed)
+
+    def close_spider(self):
+        # After the writer's last commit (pipelines close in reverse order): bands and
+        # signatures that left the window are never consulted again, so they go. An
+        # hourly run deletes about an hour's worth, through the indexed_at index.
+        start = window_start(self.window_days)
+        if start is not None and self.store is not None:
+            self.store.prune_near_duplicates(start)
 
     def forget_committed(self, batch) -> None:
         """A data file is committed: its signatures go to the store with it, and its

@@ -142,6 +142,25 @@ class NewsSpider(scrapy.Spider):
         if not state_store_of(self.crawler).should_fetch(canonicalize_url(url), discovered):
             self.count("discovery/skipped_known", source)
             return None
+        return self._new_article_request(url, source, discovered, discovered_as_stated)
+
+    def _article_requests(self, entries: list, source: Source) -> list[scrapy.Request]:
+        """``_article_request`` for many (url, discovered, discovered_as_stated) at once: one
+        batched state lookup (``should_fetch_many``) for a whole sitemap instead of one per URL."""
+        wanted = state_store_of(self.crawler).should_fetch_many(
+            [(canonicalize_url(url), discovered) for url, discovered, _ in entries]
+        )
+        requests = []
+        for (url, discovered, as_stated), fetch in zip(entries, wanted):
+            if fetch:
+                requests.append(self._new_article_request(url, source, discovered, as_stated))
+            else:
+                self.count("discovery/skipped_known", source)
+        return requests
+
+    def _new_article_request(
+        self, url: str, source: Source, discovered: datetime | None, discovered_as_stated: str | None
+    ) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_article,
@@ -201,6 +220,7 @@ class NewsSpider(scrapy.Spider):
             self.count("discovery/sitemap_unreadable", source)
             return
         self.count("discovery/sitemaps", source)
+        articles = []
         for entry in sitemap.entries:
             if self.is_too_old(source, entry.best_date):
                 self.count("discovery/skipped_too_old", source)
@@ -210,10 +230,11 @@ class NewsSpider(scrapy.Spider):
                     yield self._request(entry.loc, self.parse_sitemap, source)
             elif self.wants_article(source, entry.loc):
                 self.count("discovery/article_urls", source)
-                if request := self._article_request(entry.loc, source, entry.best_date, entry.best_date_as_stated):
-                    yield request
+                articles.append((entry.loc, entry.best_date, entry.best_date_as_stated))
             else:
                 self.count("discovery/skipped_not_article", source)
+        if articles:
+            yield from self._article_requests(articles, source)
 
     def parse_robots(self, response: Response):
         """Sitemaps a site declares in robots.txt, beyond those in the registry."""

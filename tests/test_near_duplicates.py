@@ -245,3 +245,22 @@ def test_stored_candidates_of_real_copies_are_those_of_per_band_lookups(texts, s
         per_band = {key for key, own in stored_bands.items() if any(a == b for a, b in zip(own, bands))}
         assert store.lsh_candidates(bands) == per_band
         assert name in per_band
+
+def test_only_originals_indexed_inside_the_window_are_found(store):
+    from datetime import datetime, timedelta, timezone
+
+    from crawler.arabic import fold_for_fingerprint
+    from crawler.near_duplicates import minhash_entry
+    from crawler.state import ArticleState
+
+    now = datetime.now(timezone.utc)
+    original = words(120)
+    entry = minhash_entry(fold_for_fingerprint(original))
+    for key, seen in (("https://ex.com/old", now - timedelta(days=45)), ("https://ex.com/recent", now - timedelta(days=5))):
+        state = ArticleState(key=key, url=key, first_seen=seen, last_seen=seen, content_hash=f"h-{key}",
+                             published_at=None, discovered_at=None, version=1, file="d.jsonl")
+        text = original if key.endswith("old") else words(120, 5000)
+        store.record_committed(f"{key[-3:]}.jsonl", [state], (), [(key, *minhash_entry(fold_for_fingerprint(text)))])
+    assert NearDuplicateIndex(store).match_entry("https://ex.com/copy", entry)[0] == "https://ex.com/old"
+    assert NearDuplicateIndex(store, window_days=30).match_entry("https://ex.com/copy", entry) is None
+    assert NearDuplicateIndex(store, window_days=60).match_entry("https://ex.com/copy", entry)[0] == "https://ex.com/old"

@@ -513,8 +513,147 @@ def test_a_schema_1_store_is_migrated_and_keeps_its_articles(tmp_path):
         migrated.record_written([article(archive_file="warc/a.warc.gz", archive_offset=7)])
         assert migrated.get(article().key).archive_offset == 7
     connection = sqlite3.connect(path)
-    assert connection.execute("SELECT version FROM schema_version").fetchone() == (2,)
+    assert connection.execute("SELECT version FROM schema_version").fetchone() == (3,)
     connection.close()
+
+
+def test_a_schema_2_sqlite_store_upgrades_and_its_signatures_get_their_index_time(tmp_path):
+    path = tmp_path / STATE_FILE_NAME
+    connection = sqlite3.connect(path)
+    connection.executescript(SCHEMA_2_WITH_SIGNATURES)
+    connection.close()
+    with SqliteStateStore(path) as migrated:
+        assert migrated.get("https://ex.com/old").content_hash == "h-old"
+        # Indexed when its article was last written (08:00 Cairo = 06:00 UTC).
+        assert migrated.near_candidates([5], since=datetime(2024, 6, 1, 6, 0, tzinfo=UTC)) == {"https://ex.com/old": b"sig"}
+        assert migrated.near_candidates([5], since=datetime(2024, 6, 1, 6, 0, 1, tzinfo=UTC)) == {}
+        # Bands without a signature are gone; the signature rows list their bands.
+        assert migrated.lsh_candidates([5]) == {"https://ex.com/old", "https://ex.com/gone"}
+        # The orphan signature (no article) counts as indexed at 0, and goes first, bands too.
+        assert migrated.prune_near_duplicates(datetime(2000, 1, 1, tzinfo=UTC)) == 1
+        assert migrated.lsh_candidates([5]) == {"https://ex.com/old"}
+        # Replacing the migrated signature replaces both of its migrated bands.
+        migrated.add_signature("https://ex.com/old", [7, 8], b"new")
+        assert migrated.lsh_candidates([5, 6]) == set() and migrated.lsh_candidates([7, 8]) == {"https://ex.com/old"}
+        assert migrated._connection.execute("SELECT COUNT(*) FROM minhash_bands").fetchone() == (2,)
+        indexes = {name for (name,) in migrated._connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "minhash_bands_key" not in indexes
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT version FROM schema_version").fetchone() == (3,)
+    connection.close()
+
+
+SCHEMA_2_WITH_SIGNATURES = SCHEMA_1_ARTICLES.replace("VALUES (1)", "VALUES (2)").replace(
+    "version INTEGER NOT NULL, file TEXT NOT NULL);",
+    "version INTEGER NOT NULL, file TEXT NOT NULL, archive_file TEXT, archive_offset INTEGER);",
+).replace(
+    "NULL, NULL, 1, 'data-0001.jsonl');",
+    "NULL, NULL, 1, 'data-0001.jsonl', NULL, NULL);",
+).replace("'2024-06-01T08:00:00+00:00', 'h-old'", "'2024-06-01T08:00:00+02:00', 'h-old'") + """
+INSERT INTO minhash_signatures VALUES ('https://ex.com/old', X'736967'), ('https://ex.com/gone', X'676f6e65');
+INSERT INTO minhash_bands VALUES (0, 5, 'https://ex.com/old'), (1, 6, 'https://ex.com/old'),
+    (0, 5, 'https://ex.com/gone'), (0, 5, 'https://ex.com/no-signature');
+CREATE INDEX minhash_bands_key ON minhash_bands (key);
+"""
+
+
+def test_a_schema_1_postgres_store_upgrades_to_schema_3(postgres):
+    """PostgreSQL's schema 1 is SQLite's schema 2 (it had the archive columns from the start)."""
+    import psycopg
+
+    from crawler.state.postgres import _SCHEMA, PostgresStateStore
+
+    url = postgres.new_schema()
+    old_schema = _SCHEMA.replace(",\n    indexed_at BIGINT NOT NULL DEFAULT 0", "").replace(
+        "CREATE INDEX minhash_signatures_indexed_at ON minhash_signatures (indexed_at);", ""
+    )
+    assert "indexed_at" not in old_schema
+    with psycopg.connect(url, autocommit=True) as connection:
+        for statement in old_schema.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        connection.execute("INSERT INTO schema_version (version) VALUES (1)")
+        connection.execute(
+            "INSERT INTO articles (key, url, first_seen, last_seen, content_hash, version, file) VALUES "
+            "('https://ex.com/old', 'https://ex.com/old', '2024-06-01T08:00:00+02:00', '2024-06-01T08:00:00+02:00', 'h-old', 1, 'd.jsonl')"
+        )
+        connection.execute("INSERT INTO minhash_signatures VALUES ('https://ex.com/old', 'sig'), ('https://ex.com/gone', 'gone')")
+        connection.execute("INSERT INTO minhash_bands VALUES (0, 5, 'https://ex.com/old'), (0, 5, 'https://ex.com/gone')")
+    with PostgresStateStore(url) as migrated:
+        assert migrated.get("https://ex.com/old").content_hash == "h-old"
+        assert migrated.near_candidates([5], since=datetime(2024, 6, 1, 6, 0, tzinfo=UTC)) == {"https://ex.com/old": b"sig"}
+        assert migrated.near_candidates([5], since=datetime(2024, 6, 1, 6, 0, 1, tzinfo=UTC)) == {}
+        assert migrated.prune_near_duplicates(datetime(2000, 1, 1, tzinfo=UTC)) == 1
+        assert migrated._connection.execute("SELECT version FROM schema_version").fetchone() == (3,)
+
+
+# --- the near-duplicate window -------------------------------------------------------------
+
+
+def test_near_candidates_give_signatures_in_the_window_only(store):
+    old, recent = article("https://ex.com/old", last_seen=T0), article("https://ex.com/recent", last_seen=T0 + timedelta(days=40))
+    store.record_committed("d1.jsonl", [old], (), [(old.key, [1, 2], b"old-sig")])
+    store.record_committed("d2.jsonl", [recent], (), [(recent.key, [1, 3], b"recent-sig")])
+    assert store.near_candidates([1, 9]) == {old.key: b"old-sig", recent.key: b"recent-sig"}
+    assert store.near_candidates([1, 9], since=T0 + timedelta(days=10)) == {recent.key: b"recent-sig"}
+    assert store.near_candidates([7, 2], since=T0 + timedelta(days=10)) == {}
+    assert store.near_candidates([7, 2]) == {old.key: b"old-sig"}
+
+
+def test_pruning_removes_old_bands_and_signatures_but_keeps_articles_hashes_and_aliases(store):
+    old, recent = article("https://ex.com/old", last_seen=T0), article("https://ex.com/recent", last_seen=T0 + timedelta(days=40))
+    store.record_committed("d1.jsonl", [old], [("https://ex.com/old-amp", old.key)], [(old.key, [1, 2], b"old-sig")])
+    store.record_committed("d2.jsonl", [recent], (), [(recent.key, [1, 3], b"recent-sig")])
+    assert store.prune_near_duplicates(T0 + timedelta(days=10)) == 1
+    assert store.lsh_candidates([1, 2]) == {recent.key}
+    assert store.get_signature(old.key) is None and store.get_signature(recent.key) == b"recent-sig"
+    assert store.get("https://ex.com/old-amp") == old
+    assert store.find_by_hash(old.content_hash) == old.key
+    assert store.prune_near_duplicates(T0 + timedelta(days=10)) == 0
+    stats = store.stats()
+    assert stats["counts"]["articles"] == 2 and stats["counts"]["minhash_signatures"] == 1
+    assert stats["counts"]["minhash_bands"] == 2 and stats["counts"]["aliases"] == 1
+    assert stats["first_recorded_article"]["key"] == old.key and stats["last_recorded_article"]["key"] == recent.key
+    store.compact()
+    assert store.count() == 2
+
+
+def test_the_window_lookup_searches_indexes_and_scans_no_table(sqlite_store):
+    from crawler.state.sqlite import near_candidates_query
+
+    plan = [row[-1] for row in sqlite_store._connection.execute("EXPLAIN QUERY PLAN " + near_candidates_query(32), [0] * 65)]
+    assert "SEARCH minhash_bands USING PRIMARY KEY (band=? AND band_hash=?)" in plan
+    assert any(step.startswith("SEARCH minhash_signatures USING INDEX sqlite_autoindex_minhash_signatures_1 (key=?)") for step in plan)
+    assert not any(step.startswith("SCAN minhash_") for step in plan)
+
+
+def test_replacing_and_pruning_bands_search_the_primary_key_only(sqlite_store):
+    sqlite_store.record_committed("d.jsonl", [article(last_seen=T0)], (), [(article().key, list(range(32)), b"s")])
+    statements = []
+    sqlite_store._connection.set_trace_callback(statements.append)
+    try:
+        sqlite_store.add_signature(article().key, list(range(100, 132)), b"t")
+        sqlite_store.prune_near_duplicates(datetime.now(UTC) + timedelta(days=1))
+    finally:
+        sqlite_store._connection.set_trace_callback(None)
+    assert sqlite_store._connection.execute("SELECT COUNT(*) FROM minhash_bands").fetchone() == (0,)
+    for statement in statements:
+        if statement.startswith(("BEGIN", "COMMIT")):
+            continue
+        steps = [row[-1] for row in sqlite_store._connection.execute("EXPLAIN QUERY PLAN " + statement)]
+        assert not any(step.startswith("SCAN minhash_bands") for step in steps), (statement, steps)
+
+
+def test_commits_are_crash_safe_without_an_fsync_each(sqlite_store):
+    # WAL + NORMAL: a power cut is covered by recovering committed files (see sqlite.py).
+    assert sqlite_store._connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert sqlite_store._connection.execute("PRAGMA synchronous").fetchone() == (1,)
+
+
+def test_the_page_cache_is_bounded(sqlite_store):
+    from crawler.state.sqlite import CACHE_KIB
+
+    assert sqlite_store._connection.execute("PRAGMA cache_size").fetchone() == (-CACHE_KIB,)
 
 
 # --- PostgreSQL specifics: claims of articles judged by several nodes ----------------------
@@ -609,3 +748,46 @@ def test_a_lost_server_is_state_store_unavailable_naming_it(postgres):
         killer.close()
         with pytest.raises(StateStoreUnavailable, match="lost PostgreSQL at"):
             store.count()
+
+
+# --- batched re-fetch decisions -------------------------------------------------------------
+
+
+def test_should_fetch_many_decides_as_should_fetch_does_for_every_kind_of_key(store):
+    store.record_written([article("https://ex.com/dated"), article("https://ex.com/dateless", discovered_at=None)])
+    store.add_alias("https://ex.com/amp", "https://ex.com/dated")
+    store.record_visited([("https://ex.com/listing", "not_article", T0), ("https://ex.com/undated-listing", "not_article", None)], T0)
+    keys = ["https://ex.com/dated", "https://ex.com/dateless", "https://ex.com/amp", "https://ex.com/listing",
+            "https://ex.com/undated-listing", "https://ex.com/unknown"]
+    dates = [None, T0 - timedelta(days=1), T0 - timedelta(hours=1), T0, T0 + timedelta(seconds=1),
+             (T0 + timedelta(hours=3)).astimezone(CAIRO)]
+    entries = [(key, date) for key in keys for date in dates]
+    random.Random(3).shuffle(entries)
+    entries.append(entries[0])  # a key twice in one batch
+    expected = [store.should_fetch(key, date) for key, date in entries]
+    assert store.should_fetch_many(entries) == expected
+    assert True in expected and False in expected
+    assert store.should_fetch_many([]) == []
+
+
+def test_should_fetch_many_takes_more_keys_than_one_query_holds(store):
+    from crawler.state import FETCH_QUERY_KEYS
+
+    known = [article(f"https://ex.com/{n}") for n in range(0, FETCH_QUERY_KEYS + 50, 2)]
+    store.record_written(known)
+    entries = [(f"https://ex.com/{n}", None) for n in range(FETCH_QUERY_KEYS + 50)]
+    assert store.should_fetch_many(entries) == [n % 2 == 1 for n in range(FETCH_QUERY_KEYS + 50)]
+
+
+def test_should_fetch_many_searches_primary_keys_only(sqlite_store):
+    sqlite_store.record_written([article("https://ex.com/a")])
+    plans = []
+    sqlite_store._connection.set_trace_callback(plans.append)
+    try:
+        sqlite_store.should_fetch_many([("https://ex.com/a", None), ("https://ex.com/b", None)])
+    finally:
+        sqlite_store._connection.set_trace_callback(None)
+    assert len(plans) == 3
+    for statement in plans:
+        steps = [row[-1] for row in sqlite_store._connection.execute("EXPLAIN QUERY PLAN " + statement)]
+        assert not any(step.startswith("SCAN") for step in steps), (statement, steps)

@@ -23,6 +23,7 @@ COMMANDS = (
     "sources",
     "report",
     "export",
+    "state",
 )
 
 

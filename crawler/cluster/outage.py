@@ -60,7 +60,7 @@ class GuardedStore:
     those pages are only fetched again).
     """
 
-    _SKIPPED_WRITES = frozenset({"record_committed", "record_visited", "update_discovered", "add_alias", "add_signature", "add_signatures", "record_written"})
+    _SKIPPED_WRITES = frozenset({"record_committed", "record_visited", "update_discovered", "add_alias", "add_signature", "add_signatures", "record_written", "prune_near_duplicates"})
 
     def __init__(self, store, crawler):
         self._store = store
@@ -81,8 +81,15 @@ class GuardedStore:
             self._lost(exc)
             return False
 
-    def shared_pending(self):
-        return GuardedPending(self._store.shared_pending(), self)
+    def should_fetch_many(self, entries) -> list[bool]:
+        try:
+            return self._store.should_fetch_many(entries)
+        except StateStoreUnavailable as exc:
+            self._lost(exc)
+            return [False] * len(entries)
+
+    def shared_pending(self, window_days=None):
+        return GuardedPending(self._store.shared_pending(window_days), self)
 
     def close(self) -> None:
         try:

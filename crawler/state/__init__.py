@@ -11,7 +11,10 @@ What is stored:
 - one ``ArticleState`` per article, keyed by its canonical URL (``crawler.urls``);
 - aliases: a fetched URL whose page declared another canonical URL points to that
   article, and ``get`` / ``should_fetch`` follow it;
-- MinHash band hashes and signatures for ``crawler.near_duplicates``;
+- MinHash band hashes and signatures for ``crawler.near_duplicates``, each with the time it
+  was indexed (the article's ``last_seen``): lookups consult only the DEDUP_WINDOW_DAYS
+  window, and ``prune_near_duplicates`` deletes what is older (articles, hashes and
+  aliases are kept forever);
 - where each article's page is archived (``ArticleState.archive_file`` and
   ``archive_offset``, see ``crawler.archive``): the WARC file, relative to OUTPUT_DIR, and
   the offset of its response record's gzip member, or None when the archive was off. They
@@ -85,6 +88,10 @@ class StateStore(Protocol):
     def should_fetch(self, key: str, discovered_at: datetime | None) -> bool:
         """Tell whether to fetch the URL with canonical *key*, found dated *discovered_at*."""
 
+    def should_fetch_many(self, entries: Sequence[tuple[str, datetime | None]]) -> list[bool]:
+        """``should_fetch`` for each (key, discovered_at), in a few queries for the whole batch
+        (a sitemap's 500 URLs) instead of one to three per URL."""
+
     def find_by_hash(self, content_hash: str) -> str | None:
         """Return the key of the first article stored with exactly this content hash."""
 
@@ -125,6 +132,22 @@ class StateStore(Protocol):
     def get_signature(self, key: str) -> bytes | None:
         """Return the MinHash signature stored for *key*, or None."""
 
+    def near_candidates(self, band_hashes: Sequence[int], since: datetime | None = None) -> dict[str, bytes]:
+        """Key -> signature of the articles sharing a band hash with these (``lsh_candidates``)
+        whose signature was indexed at or after *since* (all when None), in one round trip."""
+
+    def prune_near_duplicates(self, before: datetime) -> int:
+        """Delete the bands and signatures indexed before *before*; returns how many articles.
+        Articles, their content hashes and aliases stay: exact duplicates and known URLs
+        are recognised forever."""
+
+    def stats(self) -> dict:
+        """Counts per table, sizes in bytes, the first and last recorded article and the
+        range of the signatures' index times (see ``crawler.state.maintenance``)."""
+
+    def compact(self) -> None:
+        """Give the space of deleted rows back (SQLite VACUUM, PostgreSQL VACUUM)."""
+
     def count(self) -> int:
         """Return the number of articles stored (aliases not counted)."""
 
@@ -161,11 +184,20 @@ def redact_url(url: str) -> str:
 
 def should_refetch(stored: ArticleState, discovered_at: datetime | None) -> bool:
     """Apply the re-fetch rule to a known article (see the module docstring)."""
+    return is_newer(discovered_at, stored.discovered_at, stored.last_seen)
+
+
+def is_newer(discovered_at: datetime | None, stored_date: datetime | None, fallback: datetime) -> bool:
+    """The re-fetch rule for a known page: *discovered_at* is after its stored date, or after
+    *fallback* (our last_seen, or when a page without an article was seen) when none was stored."""
     if discovered_at is None:
         return False
     require_aware(discovered_at, "discovered_at")
-    reference = stored.discovered_at if stored.discovered_at is not None else stored.last_seen
-    return discovered_at > reference
+    return discovered_at > (stored_date if stored_date is not None else fallback)
+
+
+# Keys per batched lookup: one parameter each, under SQLite's oldest limit of 999.
+FETCH_QUERY_KEYS = 500
 
 
 def next_version(stored: ArticleState | None, content_hash: str) -> int:
@@ -173,6 +205,13 @@ def next_version(stored: ArticleState | None, content_hash: str) -> int:
     if stored is None:
         return 1
     return stored.version if stored.content_hash == content_hash else stored.version + 1
+
+
+def epoch_seconds(value: datetime) -> int:
+    """Whole UTC seconds since 1970 of an aware datetime: how index times are stored,
+    so that they compare as times whatever offset they were written with."""
+    require_aware(value, "time")
+    return int(value.timestamp())
 
 
 def require_aware(value: datetime, name: str) -> None:

@@ -38,12 +38,35 @@ from typing import TypeVar
 import psycopg
 from psycopg import errors
 
-from crawler.state import ArticleState, StateStoreUnavailable, redact_url, require_aware, should_refetch
+from crawler.state import (
+    FETCH_QUERY_KEYS,
+    ArticleState,
+    StateStoreUnavailable,
+    epoch_seconds,
+    is_newer,
+    redact_url,
+    require_aware,
+    should_refetch,
+)
 from crawler.state.sqlite import latest_signature_by_key
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
+
+# Statements that bring a store of version N-1 to version N, run in the schema-creation
+# transaction (under its lock) when an older store is opened. The numbers follow SQLite's
+# (crawler/state/sqlite.py): 2 added the archive location there, which this store had from
+# its schema 1. 3: when each signature was indexed, as in SQLite (issue 17).
+MIGRATIONS = {
+    2: (),
+    3: (
+        "ALTER TABLE minhash_signatures ADD COLUMN indexed_at BIGINT NOT NULL DEFAULT 0",
+        "UPDATE minhash_signatures s SET indexed_at = COALESCE((SELECT EXTRACT(EPOCH FROM a.last_seen::timestamptz)::bigint "
+        "FROM articles a WHERE a.key = s.key), 0)",
+        "CREATE INDEX minhash_signatures_indexed_at ON minhash_signatures (indexed_at)",
+    ),
+}
 
 # Advisory locks are per database, not per schema, and two-key ones have a 32-bit "class".
 # Sessions are random keys in SESSION_LOCK_CLASS (taken with a try-lock, so never shared).
@@ -86,8 +109,10 @@ CREATE TABLE aliases (
 CREATE INDEX aliases_article_key ON aliases (article_key);
 CREATE TABLE minhash_signatures (
     key TEXT PRIMARY KEY,
-    signature BYTEA NOT NULL
+    signature BYTEA NOT NULL,
+    indexed_at BIGINT NOT NULL DEFAULT 0
 );
+CREATE INDEX minhash_signatures_indexed_at ON minhash_signatures (indexed_at);
 CREATE TABLE minhash_bands (
     band INTEGER NOT NULL,
     band_hash BIGINT NOT NULL,
@@ -164,6 +189,18 @@ WITH target AS (
 INSERT INTO aliases (url_key, article_key)
 SELECT %(url)s, target.key FROM target WHERE target.key <> %(url)s
 ON CONFLICT (url_key) DO UPDATE SET article_key = excluded.article_key
+"""
+
+# (key, rank, discovered_at, fallback date) of each wanted key, best rank first.
+_FETCH_DATES = """
+SELECT key, rank, discovered_at, fallback FROM (
+    SELECT a.key, 0 AS rank, a.discovered_at, a.last_seen AS fallback FROM articles a WHERE a.key = ANY(%(keys)s)
+    UNION ALL
+    SELECT al.url_key, 1, a.discovered_at, a.last_seen FROM aliases al JOIN articles a ON a.key = al.article_key
+    WHERE al.url_key = ANY(%(keys)s)
+    UNION ALL
+    SELECT v.key, 2, v.discovered_at, v.seen_at FROM visited_pages v WHERE v.key = ANY(%(keys)s)
+) found ORDER BY rank
 """
 
 _LIVE_SESSION = """
@@ -244,6 +281,22 @@ class PostgresStateStore:
         stored_date = _datetime_or_none(visited[0]) or _datetime_or_none(visited[1])
         return discovered_at is not None and discovered_at > stored_date
 
+    def should_fetch_many(self, entries: Sequence[tuple[str, datetime | None]]) -> list[bool]:
+        # One statement per FETCH_QUERY_KEYS keys; an article under the key itself wins
+        # over one reached through an alias, which wins over a visited page (as should_fetch).
+        dates: dict[str, tuple[str | None, str]] = {}
+        keys = list(dict.fromkeys(key for key, _ in entries))
+        for start in range(0, len(keys), FETCH_QUERY_KEYS):
+            chunk = keys[start : start + FETCH_QUERY_KEYS]
+            with self._unavailable_as_error():
+                rows = self._connection.execute(_FETCH_DATES, {"keys": chunk}).fetchall()
+            for key, _rank, discovered, fallback in rows:
+                dates.setdefault(key, (discovered, fallback))
+        return [
+            True if key not in dates else is_newer(discovered_at, _datetime_or_none(dates[key][0]), datetime.fromisoformat(dates[key][1]))
+            for key, discovered_at in entries
+        ]
+
     def update_discovered(self, entries: Iterable[tuple[str, datetime]]) -> None:
         rows = sorted((key, discovered_at.isoformat()) for key, discovered_at in entries if discovered_at is not None)
         if rows:
@@ -281,16 +334,18 @@ class PostgresStateStore:
         aliases: Iterable[tuple[str, str]] = (),
         signatures: Iterable[tuple[str, Sequence[int], bytes]] = (),
     ) -> None:
+        entries = list(entries)
         rows = _article_rows(entries)
         alias_rows = [{"url": url_key, "article": article_key} for url_key, article_key in aliases]
         latest = latest_signature_by_key(signatures)
+        indexed_at = {entry.key: epoch_seconds(entry.last_seen) for entry in entries}
 
         def commit(cursor: psycopg.Cursor) -> None:
             if rows:
                 cursor.executemany(_UPSERT_ARTICLE, rows)
             for alias in alias_rows:  # in order: a later alias may point through an earlier one
                 cursor.execute(_INSERT_ALIAS, alias)
-            _write_signatures(cursor, latest)
+            _write_signatures(cursor, latest, indexed_at)
             # The articles are committed now: their claims go in the same transaction.
             cursor.execute("DELETE FROM pending_articles WHERE key = ANY(%s)", ([row[0] for row in rows],))
             cursor.execute("INSERT INTO committed_files (file) VALUES (%s) ON CONFLICT DO NOTHING", (file,))
@@ -329,15 +384,68 @@ class PostgresStateStore:
             ).fetchall()
         return {key for (key,) in rows}
 
+    def near_candidates(self, band_hashes: Sequence[int], since: datetime | None = None) -> dict[str, bytes]:
+        if not band_hashes:
+            return {}
+        params = (list(range(len(band_hashes))), list(band_hashes), _since_seconds(since))
+        with self._unavailable_as_error():
+            rows = self._connection.execute(_NEAR_CANDIDATES, params).fetchall()
+        return {key: bytes(signature) for key, signature in rows}
+
+    def prune_near_duplicates(self, before: datetime) -> int:
+        cutoff = epoch_seconds(before)
+
+        def prune(cursor: psycopg.Cursor) -> int:
+            cursor.execute(
+                "DELETE FROM minhash_bands WHERE key IN (SELECT key FROM minhash_signatures WHERE indexed_at < %s)",
+                (cutoff,),
+            )
+            cursor.execute("DELETE FROM minhash_signatures WHERE indexed_at < %s", (cutoff,))
+            return cursor.rowcount
+
+        pruned = self._write(prune)
+        if pruned:
+            logger.info("Pruned the near-duplicate index of %d articles indexed before %s", pruned, before.isoformat())
+        return pruned
+
+    def stats(self) -> dict:
+        counts = {
+            table: self._fetchone(f"SELECT COUNT(*) FROM {table}")[0]
+            for table in ("articles", "aliases", "minhash_signatures", "minhash_bands", "visited_pages", "committed_files")
+        }
+        first = self._fetchone("SELECT key, first_seen FROM articles ORDER BY id ASC LIMIT 1")
+        last = self._fetchone("SELECT key, first_seen FROM articles ORDER BY id DESC LIMIT 1")
+        indexed = self._fetchone("SELECT MIN(indexed_at), MAX(indexed_at) FROM minhash_signatures")
+        (used,) = self._fetchone(
+            "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+        )
+        return {
+            "store": self.server,
+            "schema": SCHEMA_VERSION,
+            "counts": counts,
+            "first_recorded_article": None if first is None else {"key": first[0], "first_seen": first[1]},
+            "last_recorded_article": None if last is None else {"key": last[0], "first_seen": last[1]},
+            "signatures_indexed_range": [_iso_of_epoch(value) for value in indexed],
+            "bytes": {"used": int(used)},
+        }
+
+    def compact(self) -> None:
+        # The connection is in autocommit mode: VACUUM cannot run inside a transaction.
+        with self._unavailable_as_error():
+            for table in ("minhash_bands", "minhash_signatures", "articles", "aliases", "visited_pages"):
+                self._connection.execute(f"VACUUM {table}")
+
     def get_signature(self, key: str) -> bytes | None:
         row = self._fetchone("SELECT signature FROM minhash_signatures WHERE key = %s", (key,))
         return None if row is None else bytes(row[0])
 
     # --- claims of articles judged but not yet committed -------------------------------
 
-    def shared_pending(self) -> SharedPending:
-        """The view of articles accepted by any live node and not yet committed (see module doc)."""
-        return SharedPending(self)
+    def shared_pending(self, window_days: float | None = None) -> SharedPending:
+        """The view of articles accepted by any live node and not yet committed (see module doc);
+        near-copies are looked for among signatures indexed in the last *window_days* (all when None)."""
+        return SharedPending(self, window_days)
 
     def close(self) -> None:
         self._connection.close()
@@ -391,6 +499,14 @@ class PostgresStateStore:
                 return
             cursor.execute("SELECT version FROM schema_version")
             (version,) = cursor.fetchone()
+            start = version
+            while version < SCHEMA_VERSION and version + 1 in MIGRATIONS:
+                version += 1
+                for statement in MIGRATIONS[version]:
+                    cursor.execute(statement)
+            if version != start:
+                cursor.execute("UPDATE schema_version SET version = %s", (version,))
+                logger.info("Migrated state store %s from schema %d to %d", self.server, start, version)
         if version != SCHEMA_VERSION:
             raise RuntimeError(
                 f"State store {self.server} has schema version {version}, this crawler reads version {SCHEMA_VERSION}"
@@ -422,8 +538,9 @@ class SharedPending:
     committed meanwhile by another node is seen on one side or the other.
     """
 
-    def __init__(self, store: PostgresStateStore) -> None:
+    def __init__(self, store: PostgresStateStore, window_days: float | None = None) -> None:
         self.store = store
+        self.window_days = window_days
         self._cursor: psycopg.Cursor | None = None
         # This node's own claims: their signatures go to the store with their data file.
         self.own: dict[str, tuple[list[int], bytes] | None] = {}
@@ -459,11 +576,16 @@ class SharedPending:
 
     def candidates(self, key: str, band_hashes: Sequence[int]) -> dict[str, bytes]:
         """Signatures of the committed and claimed articles sharing an LSH band with these, but *key*."""
-        params = {"bands": list(range(len(band_hashes))), "hashes": list(band_hashes), "own": key}
+        from crawler.near_duplicates import window_start
+
+        params = {
+            "bands": list(range(len(band_hashes))), "hashes": list(band_hashes), "own": key,
+            "since": _since_seconds(window_start(self.window_days)),
+        }
         rows = self._query(
             "WITH wanted (band, band_hash) AS (SELECT * FROM unnest(%(bands)s::integer[], %(hashes)s::bigint[])) "
             "SELECT 0, b.key, s.signature FROM wanted JOIN minhash_bands b USING (band, band_hash) "
-            "JOIN minhash_signatures s ON s.key = b.key WHERE b.key <> %(own)s "
+            "JOIN minhash_signatures s ON s.key = b.key WHERE b.key <> %(own)s AND s.indexed_at >= %(since)s "
             "UNION SELECT 1, p.key, p.signature FROM wanted JOIN pending_bands pb USING (band, band_hash) "
             "JOIN pending_articles p ON p.key = pb.key WHERE p.key <> %(own)s AND p.signature IS NOT NULL",
             params,
@@ -517,9 +639,13 @@ class SharedPending:
         return taken
 
 
-def _write_signatures(cursor: psycopg.Cursor, latest: dict[str, tuple[Sequence[int], bytes]]) -> None:
+def _write_signatures(
+    cursor: psycopg.Cursor, latest: dict[str, tuple[Sequence[int], bytes]], indexed_at: dict[str, int] | None = None
+) -> None:
     if not latest:
         return
+    indexed_at = indexed_at or {}
+    now = int(time.time())
     keys = sorted(latest)
     cursor.execute("DELETE FROM minhash_bands WHERE key = ANY(%s)", (keys,))
     bands = sorted((band, band_hash, key) for key in keys for band, band_hash in enumerate(latest[key][0]))
@@ -530,10 +656,27 @@ def _write_signatures(cursor: psycopg.Cursor, latest: dict[str, tuple[Sequence[i
         ([row[0] for row in bands], [row[1] for row in bands], [row[2] for row in bands]),
     )
     cursor.execute(
-        "INSERT INTO minhash_signatures (key, signature) SELECT * FROM unnest(%s::text[], %s::bytea[]) "
-        "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature",
-        (keys, [latest[key][1] for key in keys]),
+        "INSERT INTO minhash_signatures (key, signature, indexed_at) SELECT * FROM unnest(%s::text[], %s::bytea[], %s::bigint[]) "
+        "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature, indexed_at = excluded.indexed_at",
+        (keys, [latest[key][1] for key in keys], [indexed_at.get(key, now) for key in keys]),
     )
+
+
+_NEAR_CANDIDATES = (
+    "SELECT DISTINCT b.key, s.signature FROM unnest(%s::integer[], %s::bigint[]) AS wanted (band, band_hash) "
+    "JOIN minhash_bands b ON b.band = wanted.band AND b.band_hash = wanted.band_hash "
+    "JOIN minhash_signatures s ON s.key = b.key WHERE s.indexed_at >= %s"
+)
+
+
+def _since_seconds(since: datetime | None) -> int:
+    return epoch_seconds(since) if since is not None else -(2**62)
+
+
+def _iso_of_epoch(value: int | None) -> str | None:
+    from datetime import timezone
+
+    return None if value is None else datetime.fromtimestamp(value, timezone.utc).isoformat()
 
 
 def _article_rows(entries: Iterable[ArticleState]) -> list[tuple]:

@@ -1,38 +1,75 @@
 """The one-machine ``StateStore``: a single SQLite file inside OUTPUT_DIR.
 
-Durability: the data file is committed first, then ``record_committed`` stores its articles,
-aliases, signatures and the file's name in one transaction, with ``synchronous=FULL`` so
-that a returned ``record_committed`` also survives a power cut (WAL mode with NORMAL would
-only survive a process crash, and losing a record here means fetching and writing the
-article again). Commits are one per data file, so the fsync is cheap. A SIGKILL at any
-moment leaves either the whole transaction or none of it. One connection, used from one
+Durability: the data file is committed first (fsynced and renamed, ``crawler.jsonl_writer``),
+then ``record_committed`` stores its articles, aliases, signatures and the file's name in
+one transaction. WAL with ``synchronous=NORMAL``: a commit survives a process crash (a
+SIGKILL at any moment leaves the whole transaction or none of it); a power cut may lose
+the last few, and then the next run finds their data files missing from
+``committed_files`` and records them from the files (``recover_unrecorded_files`` in
+pipelines/write.py), so nothing is fetched or written twice. FULL would fsync the WAL at
+every commit: measured by bench/state_scale.py on this machine's disk, a commit then took
+a few hundred ms under load, the largest state cost per page. One connection, used from one
 thread (the Twisted reactor's); sqlite3's ``check_same_thread`` enforces it.
+
+Memory: SQLite's page cache is capped (``CACHE_KIB``), so the process does not grow with
+the file; every per-page lookup is one search of a primary key or index (the tests check
+the query plans), so its cost grows with log(articles), not with the table.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from crawler.state import ArticleState, require_aware, should_refetch
+from crawler.state import FETCH_QUERY_KEYS, ArticleState, epoch_seconds, is_newer, require_aware, should_refetch
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Statements that bring a store of version N-1 to version N, run in one transaction when an
-# older store is opened. 2: the archive location of each article (issue 13).
+# older store is opened. 2: the archive location of each article (issue 13). 3: when each
+# MinHash signature was indexed (UTC seconds), so that near-duplicate lookups consult only
+# the DEDUP_WINDOW_DAYS window and older bands can be pruned (issue 17); an existing
+# signature counts as indexed when its article was last written, one without an article as
+# indexed at 0 (the first prune removes it: nothing can be marked a copy of it anyway).
+# Also 3: each signature row lists its own bands ("band:hash,..."), so that replacing or
+# pruning an article's bands searches the primary key instead of a (key) index over the
+# band table, which took as many bytes as the band table itself (bench/state_scale.py).
+# That makes a signature row about 1.3 kB, so the table is rebuilt as a rowid table: a
+# WITHOUT ROWID table keeps at most about 1 kB of a row in its 4 kB page and puts the rest
+# on an overflow page of its own, which measured 4.7 kB per row.
 MIGRATIONS = {
     2: (
         "ALTER TABLE articles ADD COLUMN archive_file TEXT",
         "ALTER TABLE articles ADD COLUMN archive_offset INTEGER",
     ),
+    3: (
+        "CREATE TABLE minhash_signatures_3 (key TEXT PRIMARY KEY, signature BLOB NOT NULL, "
+        "indexed_at INTEGER NOT NULL DEFAULT 0, bands TEXT NOT NULL DEFAULT '')",
+        "INSERT INTO minhash_signatures_3 (key, signature, indexed_at, bands) SELECT s.key, s.signature, "
+        "COALESCE((SELECT CAST(strftime('%s', a.last_seen) AS INTEGER) FROM articles a WHERE a.key = s.key), 0), "
+        "COALESCE((SELECT group_concat(b.band || ':' || b.band_hash, ',') FROM minhash_bands b WHERE b.key = s.key), '') "
+        "FROM minhash_signatures s",
+        "DROP TABLE minhash_signatures",
+        "ALTER TABLE minhash_signatures_3 RENAME TO minhash_signatures",
+        "CREATE INDEX minhash_signatures_indexed_at ON minhash_signatures (indexed_at)",
+        # Bands of a key without a signature can never be a candidate (lookups join the
+        # signatures) and could no longer be found to delete.
+        "DELETE FROM minhash_bands WHERE key NOT IN (SELECT key FROM minhash_signatures)",
+        "DROP INDEX IF EXISTS minhash_bands_key",
+    ),
 }
+
+# SQLite's page cache per connection, in KiB (negative cache_size): enough for the upper
+# levels of every index, and a bound, so a year of state does not become a year of RAM.
+CACHE_KIB = 16 * 1024
 
 # Seconds a writer waits for another process's transaction (an overlapping cron run)
 # before giving up with "database is locked".
@@ -65,15 +102,17 @@ CREATE TABLE aliases (
 CREATE INDEX aliases_article_key ON aliases (article_key);
 CREATE TABLE minhash_signatures (
     key TEXT PRIMARY KEY,
-    signature BLOB NOT NULL
-) WITHOUT ROWID;
+    signature BLOB NOT NULL,
+    indexed_at INTEGER NOT NULL DEFAULT 0,
+    bands TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX minhash_signatures_indexed_at ON minhash_signatures (indexed_at);
 CREATE TABLE minhash_bands (
     band INTEGER NOT NULL,
     band_hash INTEGER NOT NULL,
     key TEXT NOT NULL,
     PRIMARY KEY (band, band_hash, key)
 ) WITHOUT ROWID;
-CREATE INDEX minhash_bands_key ON minhash_bands (key);
 CREATE TABLE committed_files (
     file TEXT PRIMARY KEY
 ) WITHOUT ROWID;
@@ -109,7 +148,7 @@ ON CONFLICT (key) DO UPDATE SET
 
 
 class SqliteStateStore:
-    """``StateStore`` in one SQLite file (WAL journal, synchronous=FULL)."""
+    """``StateStore`` in one SQLite file (WAL journal, synchronous=NORMAL)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -152,6 +191,39 @@ class SqliteStateStore:
         # under the same rule as an article: only when its date moved past ours.
         stored_date = _datetime_or_none(visited[0]) or _datetime_or_none(visited[1])
         return discovered_at is not None and discovered_at > stored_date
+
+    def should_fetch_many(self, entries: Sequence[tuple[str, datetime | None]]) -> list[bool]:
+        # Three queries per FETCH_QUERY_KEYS keys: the articles, the aliases' articles, and
+        # the visited pages, each a search of a primary key per key (no table scan).
+        dates: dict[str, tuple[str | None, str]] = {}
+        keys = list(dict.fromkeys(key for key, _ in entries))
+        for start in range(0, len(keys), FETCH_QUERY_KEYS):
+            chunk = keys[start : start + FETCH_QUERY_KEYS]
+            marks = ", ".join("?" * len(chunk))
+            for key, discovered, fallback in self._connection.execute(
+                f"SELECT key, discovered_at, last_seen FROM articles WHERE key IN ({marks})", chunk
+            ):
+                dates[key] = (discovered, fallback)
+            missing = [key for key in chunk if key not in dates]
+            if missing:
+                marks = ", ".join("?" * len(missing))
+                for key, discovered, fallback in self._connection.execute(
+                    "SELECT aliases.url_key, articles.discovered_at, articles.last_seen FROM aliases "
+                    f"JOIN articles ON articles.key = aliases.article_key WHERE aliases.url_key IN ({marks})",
+                    missing,
+                ):
+                    dates[key] = (discovered, fallback)
+            missing = [key for key in chunk if key not in dates]
+            if missing:
+                marks = ", ".join("?" * len(missing))
+                for key, discovered, fallback in self._connection.execute(
+                    f"SELECT key, discovered_at, seen_at FROM visited_pages WHERE key IN ({marks})", missing
+                ):
+                    dates[key] = (discovered, fallback)
+        return [
+            True if key not in dates else is_newer(discovered_at, _datetime_or_none(dates[key][0]), datetime.fromisoformat(dates[key][1]))
+            for key, discovered_at in entries
+        ]
 
     def update_discovered(self, entries: Iterable[tuple[str, datetime]]) -> None:
         rows = [(_iso_or_none(discovered_at), key) for key, discovered_at in entries if discovered_at is not None]
@@ -196,12 +268,16 @@ class SqliteStateStore:
         aliases: Iterable[tuple[str, str]] = (),
         signatures: Iterable[tuple[str, Sequence[int], bytes]] = (),
     ) -> None:
+        entries = list(entries)
         rows = [_row_from_article(entry) for entry in entries]
+        # A signature is indexed when its article is written: the crawl's clock, not the
+        # site's (a wrong or missing publication date must not move it out of the window).
+        indexed_at = {entry.key: epoch_seconds(entry.last_seen) for entry in entries}
         with self._transaction():
             self._connection.executemany(_UPSERT_ARTICLE, rows)
             for url_key, article_key in aliases:
                 self._insert_alias(url_key, article_key)
-            self._insert_signatures(signatures)
+            self._insert_signatures(signatures, indexed_at)
             self._connection.execute("INSERT OR IGNORE INTO committed_files (file) VALUES (?)", (file,))
         logger.debug("Recorded %d articles of %s in %s", len(rows), file, self.path)
 
@@ -238,13 +314,17 @@ class SqliteStateStore:
         with self._transaction():
             self._insert_signatures(entries)
 
-    def _insert_signatures(self, entries: Iterable[tuple[str, Sequence[int], bytes]]) -> None:
+    def _insert_signatures(
+        self, entries: Iterable[tuple[str, Sequence[int], bytes]], indexed_at: dict[str, int] | None = None
+    ) -> None:
         # Three statements for the whole batch instead of three per article. A key given
         # twice ends with its last entry only, as replacing one entry after another would.
         latest = latest_signature_by_key(entries)
         if not latest:
             return
-        self._connection.executemany("DELETE FROM minhash_bands WHERE key = ?", [(key,) for key in latest])
+        indexed_at = indexed_at or {}
+        now = int(time.time())
+        self._delete_bands(self._stored_bands(list(latest)))
         self._connection.executemany(
             "INSERT OR IGNORE INTO minhash_bands (band, band_hash, key) VALUES (?, ?, ?)",
             [
@@ -254,9 +334,30 @@ class SqliteStateStore:
             ],
         )
         self._connection.executemany(
-            "INSERT INTO minhash_signatures (key, signature) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature",
-            [(key, signature) for key, (_, signature) in latest.items()],
+            "INSERT INTO minhash_signatures (key, signature, indexed_at, bands) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET signature = excluded.signature, indexed_at = excluded.indexed_at, "
+            "bands = excluded.bands",
+            [
+                (key, signature, indexed_at.get(key, now), bands_text(band_hashes))
+                for key, (band_hashes, signature) in latest.items()
+            ],
+        )
+
+    def _stored_bands(self, keys: list[str]) -> list[tuple[str, str]]:
+        """(key, bands text) of the stored signatures of *keys*."""
+        found = []
+        for start in range(0, len(keys), FETCH_QUERY_KEYS):
+            chunk = keys[start : start + FETCH_QUERY_KEYS]
+            found.extend(self._connection.execute(
+                f"SELECT key, bands FROM minhash_signatures WHERE key IN ({', '.join('?' * len(chunk))})", chunk
+            ))
+        return found
+
+    def _delete_bands(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Delete the band rows listed in (key, bands text) rows: a primary-key search each."""
+        self._connection.executemany(
+            "DELETE FROM minhash_bands WHERE band = ? AND band_hash = ? AND key = ?",
+            ((band, band_hash, key) for key, text in rows for band, band_hash in parse_bands(text)),
         )
 
     def lsh_candidates(self, band_hashes: Sequence[int]) -> set[str]:
@@ -270,6 +371,65 @@ class SqliteStateStore:
             )
             candidates.update(key for (key,) in rows)
         return candidates
+
+    def near_candidates(self, band_hashes: Sequence[int], since: datetime | None = None) -> dict[str, bytes]:
+        # Keys and signatures in one query per LSH_QUERY_BANDS bands, instead of a
+        # get_signature round trip per candidate; only signatures indexed since *since*.
+        since_seconds = epoch_seconds(since) if since is not None else None
+        found: dict[str, bytes] = {}
+        pairs = list(enumerate(band_hashes))
+        for start in range(0, len(pairs), LSH_QUERY_BANDS):
+            chunk = pairs[start : start + LSH_QUERY_BANDS]
+            params = [value for pair in chunk for value in pair]
+            rows = self._connection.execute(
+                near_candidates_query(len(chunk)), [*params, since_seconds if since_seconds is not None else -(2**62)]
+            )
+            found.update((key, bytes(signature)) for key, signature in rows)
+        return found
+
+    def prune_near_duplicates(self, before: datetime) -> int:
+        cutoff = epoch_seconds(before)
+        with self._transaction():
+            # A list, not the cursor: rows of the table being read are deleted just after.
+            self._delete_bands(
+                self._connection.execute("SELECT key, bands FROM minhash_signatures WHERE indexed_at < ?", (cutoff,)).fetchall()
+            )
+            pruned = self._connection.execute(
+                "DELETE FROM minhash_signatures WHERE indexed_at < ?", (cutoff,)
+            ).rowcount
+        if pruned:
+            logger.info("Pruned the near-duplicate index of %d articles indexed before %s", pruned, before.isoformat())
+        return pruned
+
+    def stats(self) -> dict:
+        execute = self._connection.execute
+        counts = {
+            table: execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("articles", "aliases", "minhash_signatures", "minhash_bands", "visited_pages", "committed_files")
+        }
+        indexed = execute("SELECT MIN(indexed_at), MAX(indexed_at) FROM minhash_signatures").fetchone()
+        page_size = execute("PRAGMA page_size").fetchone()[0]
+        pages, free_pages = execute("PRAGMA page_count").fetchone()[0], execute("PRAGMA freelist_count").fetchone()[0]
+        wal = self.path.with_name(self.path.name + "-wal")
+        return {
+            "store": str(self.path),
+            "schema": SCHEMA_VERSION,
+            "counts": counts,
+            "first_recorded_article": _first_or_last(execute, "ASC"),
+            "last_recorded_article": _first_or_last(execute, "DESC"),
+            "signatures_indexed_range": [_iso_of_epoch(value) for value in indexed],
+            "bytes": {
+                "file": self.path.stat().st_size,
+                "wal": wal.stat().st_size if wal.exists() else 0,
+                "free": free_pages * page_size,
+                "used": (pages - free_pages) * page_size,
+            },
+        }
+
+    def compact(self) -> None:
+        # VACUUM rewrites the file without its free pages; it cannot run in a transaction.
+        self._connection.execute("VACUUM")
+        self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def get_signature(self, key: str) -> bytes | None:
         row = self._connection.execute(
@@ -289,7 +449,8 @@ class SqliteStateStore:
             logger.warning(
                 "State store %s runs in %s journal mode, not WAL", self.path, journal_mode
             )
-        self._connection.execute("PRAGMA synchronous=FULL")
+        self._connection.execute("PRAGMA synchronous=NORMAL")
+        self._connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
 
     def _ensure_schema(self) -> None:
         with self._transaction():
@@ -351,6 +512,20 @@ class SqliteStateStore:
         return None if row is None else row[0]
 
 
+def bands_text(band_hashes: Sequence[int]) -> str:
+    """The bands of one signature as stored beside it: "band:hash,band:hash,..."."""
+    return ",".join(f"{band}:{band_hash}" for band, band_hash in enumerate(band_hashes))
+
+
+def parse_bands(text: str) -> list[tuple[int, int]]:
+    """(band, band_hash) pairs of a ``bands_text``."""
+    pairs = []
+    for item in filter(None, text.split(",")):
+        band, _, band_hash = item.partition(":")
+        pairs.append((int(band), int(band_hash)))
+    return pairs
+
+
 def latest_signature_by_key(
     entries: Iterable[tuple[str, Sequence[int], bytes]],
 ) -> dict[str, tuple[Sequence[int], bytes]]:
@@ -374,6 +549,34 @@ def lsh_candidates_query(bands: int) -> str:
         "SELECT minhash_bands.key FROM wanted CROSS JOIN minhash_bands "
         "ON minhash_bands.band = wanted.band AND minhash_bands.band_hash = wanted.band_hash"
     )
+
+
+@lru_cache(maxsize=8)
+def near_candidates_query(bands: int) -> str:
+    """``lsh_candidates_query`` joined to the signatures indexed at or after the last parameter."""
+    if bands < 1:
+        raise ValueError("an LSH lookup needs at least one band")
+    values = ", ".join(["(?, ?)"] * bands)
+    return (
+        f"WITH wanted (band, band_hash) AS (VALUES {values}) "
+        "SELECT DISTINCT minhash_bands.key, minhash_signatures.signature FROM wanted CROSS JOIN minhash_bands "
+        "ON minhash_bands.band = wanted.band AND minhash_bands.band_hash = wanted.band_hash "
+        "JOIN minhash_signatures ON minhash_signatures.key = minhash_bands.key "
+        "WHERE minhash_signatures.indexed_at >= ?"
+    )
+
+
+def _first_or_last(execute, order: str) -> dict | None:
+    # rowid order is the order articles were first recorded, and an index search; ISO
+    # text with offsets would not sort as time anyway.
+    row = execute(f"SELECT key, first_seen FROM articles ORDER BY rowid {order} LIMIT 1").fetchone()
+    return None if row is None else {"key": row[0], "first_seen": row[1]}
+
+
+def _iso_of_epoch(value: int | None) -> str | None:
+    from datetime import timezone
+
+    return None if value is None else datetime.fromtimestamp(value, timezone.utc).isoformat()
 
 
 def _row_from_article(entry: ArticleState) -> tuple:
