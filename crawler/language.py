@@ -21,8 +21,6 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from langdetect import DetectorFactory, detect_langs
-from langdetect.lang_detect_exception import LangDetectException
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +96,17 @@ def script_language(text: str) -> tuple[str | None, float]:
     return "ar", share
 
 
+def detect_langs(sample: str) -> list:
+    """langdetect's candidates for ``sample``; imported on first use, as the crawl process never detects."""
+    from langdetect import detect_langs as langdetect_candidates
+
+    return langdetect_candidates(sample)
+
+
 def _langdetect(sample: str) -> list:
+    from langdetect import DetectorFactory
+    from langdetect.lang_detect_exception import LangDetectException
+
     DetectorFactory.seed = LANGDETECT_SEED
     try:
         return detect_langs(sample)
