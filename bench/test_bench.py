@@ -343,3 +343,11 @@ def test_pooled_bare_loop_extracts_every_page_in_as_many_processes(templates, sp
 def test_pool_processes_follow_extract_workers():
     assert run.pool_processes({"EXTRACT_WORKERS": "3"}) == 3
     assert run.pool_processes({}) == max(1, os.cpu_count() or 1)
+
+
+def test_one_size_does_not_judge_memory_growth():
+    rows = [{"pages": 1000, "items_written": 1000, "crawl_to_bare_ratio": 3.2, "crawl_peak_main_rss_mb": 150.0}]
+    totals = {"rss_growth_from_pages": 1000, "rss_growth_to_pages": 1000, "peak_tree_rss_growth_percent": 0.0}
+    assert [what.split(" (")[0] for what, _met in run.targets(rows, totals)] == [
+        "crawl/bare >= 3.0 at every size", "Scrapy process peak RSS < 300 MB", "every page written as an item",
+    ]
