@@ -48,6 +48,11 @@ LOCAL_EVAL = REPO / "tests" / "eval_pages"
 # Real saved pages (not the synthetic ones in tests/eval_pages): their chrome is what a
 # crawl of the web really parses, from a 29 kB 2013 page to a 600 kB React page.
 TEMPLATE_STEMS = ("01_cnnarabic", "02_assabah", "04_bbcarabic", "08_youm7", "13_youm7_2024a")
+# The natural-size site (issue 17): every saved page of both evaluation folders whose own
+# size, chrome included, is that of an ordinary news page. Pages outside the band are left
+# out rather than padded or trimmed, so each page keeps its template's real weight.
+NATURAL_SIZE_BAND_KB = (20, 320)
+HISTOGRAM_BIN_KB = 25
 
 DEFAULT_SEED = 20251122
 
@@ -541,6 +546,38 @@ def find_template_files(stem: str, directories: Sequence[Path]) -> tuple[Path, P
 
 def load_templates(stems: Sequence[str], directories: Sequence[Path]) -> dict[str, Template]:
     return {stem: prepare_template(*find_template_files(stem, directories)) for stem in stems}
+
+
+def all_template_stems(directories: Sequence[Path]) -> list[str]:
+    """Every saved page with an ``.expected.txt`` in ``directories``, by name."""
+    return sorted({path.name[: -len(".expected.txt")] for path in expected_files(directories)})
+
+
+def natural_size_stems(
+    directories: Sequence[Path] = (SHARED_EVAL, LOCAL_EVAL), band_kb: tuple[float, float] = NATURAL_SIZE_BAND_KB
+) -> tuple[list[str], dict[str, str]]:
+    """The templates whose natural page size (the saved page's bytes) lies within ``band_kb``,
+    and why each other one was left out."""
+    kept, left_out = [], {}
+    for stem in all_template_stems(directories):
+        html_path, expected_path = find_template_files(stem, directories)
+        size_kb = html_path.stat().st_size / 1024
+        if not band_kb[0] <= size_kb <= band_kb[1]:
+            left_out[stem] = f"{size_kb:.0f} kB, outside {band_kb[0]:g}-{band_kb[1]:g} kB"
+            continue
+        try:
+            prepare_template(html_path, expected_path)
+        except TemplateError as exc:
+            left_out[stem] = str(exc)
+            continue
+        kept.append(stem)
+    return kept, left_out
+
+
+def size_histogram(sizes: Iterable[int], bin_kb: int = HISTOGRAM_BIN_KB) -> dict[str, int]:
+    """Page counts per ``bin_kb`` band of size, as "lo-hi kB" -> count, in size order."""
+    counts = collections.Counter(int(size / 1024 // bin_kb) for size in sizes)
+    return {f"{b * bin_kb}-{(b + 1) * bin_kb} kB": counts[b] for b in sorted(counts)}
 
 
 # --- rendering -------------------------------------------------------------------

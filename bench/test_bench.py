@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -315,6 +316,41 @@ def test_targets_are_judged_on_the_lowest_ratio_and_the_growth():
     lines = run.format_targets(run.targets(rows, totals))
     assert lines[0].startswith("target met: crawl/bare >= 3.0") and "lowest 3.10" in lines[0]
     assert lines[1].startswith("target MISSED: peak RSS")
+
+
+def test_natural_size_templates_lie_in_the_band_and_say_why_others_are_out():
+    kept, left_out = sitegen.natural_size_stems(SOURCES, (20, 320))
+    assert kept and set(kept).isdisjoint(left_out)
+    for stem in kept:
+        html_path, _expected = sitegen.find_template_files(stem, SOURCES)
+        assert 20 <= html_path.stat().st_size / 1024 <= 320
+    assert set(kept) | set(left_out) == set(sitegen.all_template_stems(SOURCES))
+    assert all("kB" in why or ":" in why for why in left_out.values())
+
+
+def test_size_histogram_counts_each_page_once_in_its_band():
+    histogram = sitegen.size_histogram([10 * 1024, 30 * 1024, 49 * 1024, 260 * 1024], bin_kb=25)
+    assert histogram == {"0-25 kB": 1, "25-50 kB": 2, "250-275 kB": 1}
+
+
+def test_pooled_bare_loop_extracts_every_page_in_as_many_processes(templates, specs):
+    pages = [sitegen.render_page(templates[spec.template], spec).replace(sitegen.BASE_URL, BASE) for spec in specs[:4]]
+    results = run.run_bare_pool(pages, [2, 4], processes=2)
+    assert [results[n].extracted for n in (2, 4)] == [2, 4]
+    assert results[4].processes == 2 and results[4].cpu_seconds > 0
+
+
+def test_pool_processes_follow_extract_workers():
+    assert run.pool_processes({"EXTRACT_WORKERS": "3"}) == 3
+    assert run.pool_processes({}) == max(1, os.cpu_count() or 1)
+
+
+def test_one_size_does_not_judge_memory_growth():
+    rows = [{"pages": 1000, "items_written": 1000, "crawl_to_bare_ratio": 3.2, "crawl_peak_main_rss_mb": 150.0}]
+    totals = {"rss_growth_from_pages": 1000, "rss_growth_to_pages": 1000, "peak_tree_rss_growth_percent": 0.0}
+    assert [what.split(" (")[0] for what, _met in run.targets(rows, totals)] == [
+        "crawl/bare >= 3.0 at every size", "Scrapy process peak RSS < 300 MB", "every page written as an item",
+    ]
 
 
 # --- state_scale.py ---------------------------------------------------------------------

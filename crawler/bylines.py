@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from crawler.agencies import AGENCY_PATTERN, agency_of
 from crawler.arabic import fold_for_fingerprint
 from crawler.cleanup import attribute_tokens, plain
+from crawler.tree_scan import attribute, elements_where
 
 # Words that, in an author field, mean "the newsroom" rather than a person.
 NON_PERSON_PHRASES = ("فريق", "هيئة التحرير", "التحرير", "المحرر", "محرر", "بوابة", "موقع", "صحيفة", "جريدة", "قناة",
@@ -69,11 +70,30 @@ _BLOCK_DESCENDANTS = ".//p | .//div | .//section | .//article | .//ul | .//ol | 
 # Class-named byline elements, the last resort: a class or id token that names the
 # author, and none that names what sits beside the name (role, photo, date...). The
 # XPath is a cheap substring pre-filter; tokens are checked in Python.
-BYLINE_XPATH = (
-    "//*[@rel='author' or @itemprop='author' or contains(@class, 'uthor') or contains(@class, 'yline') "
-    "or contains(@class, 'riter') or contains(@class, 'riteBy') or contains(@id, 'uthor')]"
-    "[not(ancestor::footer) and not(ancestor::aside) and not(ancestor::*[contains(@class, 'omment')])]"
-)
+# Elements whose class or id may name the author, outside footers, asides and comments;
+# the same elements as the XPath
+#   //*[@rel='author' or @itemprop='author' or contains(@class, 'uthor') or contains(@class, 'yline')
+#       or contains(@class, 'riter') or contains(@class, 'riteBy') or contains(@id, 'uthor')]
+#      [not(ancestor::footer) and not(ancestor::aside) and not(ancestor::*[contains(@class, 'omment')])]
+# chosen in one Python pass (crawler.tree_scan).
+BYLINE_CLASS_PARTS = ("uthor", "yline", "riter", "riteBy")
+
+
+def may_name_the_author(element) -> bool:
+    cls = attribute(element, "class")
+    if not (
+        element.get("rel") == "author"
+        or element.get("itemprop") == "author"
+        or any(part in cls for part in BYLINE_CLASS_PARTS)
+        or "uthor" in attribute(element, "id")
+    ):
+        return False
+    return not any(
+        ancestor.tag in ("footer", "aside") or "omment" in attribute(ancestor, "class")
+        for ancestor in element.iterancestors()
+    )
+
+
 BYLINE_TOKENS = frozenset({"author", "authors", "byline", "writer", "writeby", "authorname"})
 BESIDE_NAME_TOKENS = frozenset(
     {"role", "position", "bio", "job", "title", "photo", "image", "img", "avatar", "desc", "description", "social",
@@ -292,13 +312,15 @@ def _names_the_author(element) -> bool:
     return not tokens.isdisjoint(BYLINE_TOKENS) and tokens.isdisjoint(BESIDE_NAME_TOKENS)
 
 
-def class_bylines(tree) -> list[str]:
-    """Texts of the innermost elements whose class names the author."""
-    elements = [element for element in tree.xpath(BYLINE_XPATH) if _names_the_author(element)]
-    inner = set(elements)
+def class_bylines(tree, candidates=None) -> list[str]:
+    """Texts of the innermost elements whose class names the author (``candidates``: see ``crawler.tree_scan``)."""
+    elements = [element for element in elements_where(tree, may_name_the_author, candidates) if _names_the_author(element)]
+    # An element is innermost when no other one lies inside it: mark every one's
+    # ancestors once, instead of walking every one's descendants.
+    outer = {ancestor for element in elements for ancestor in element.iterancestors()}
     texts = []
     for element in elements:
-        if any(descendant in inner for descendant in element.iterdescendants()):
+        if element in outer:
             continue
         text = visible_text(element)
         if 0 < len(text) <= CLASS_BYLINE_MAX_CHARS:
@@ -319,14 +341,16 @@ def people_of(raw_names: Sequence[str], site_names: Sequence[str]) -> tuple[list
     return authors, agency
 
 
-def extract_people(tree, tags, article: dict, site_names: Sequence[str], headline) -> tuple[list[str], str | None]:
+def extract_people(
+    tree, tags, article: dict, site_names: Sequence[str], headline, candidates=None
+) -> tuple[list[str], str | None]:
     """(authors, agency) from the page's markup and bylines; see the module docstring."""
     markup: list[str] = split_people(article.get("author"))
     for key in ("author", "article:author", "dc.creator", "sailthru.author", "parsely-author"):
         for value in tags.get(key, []):
             markup += split_people(value)
     authors, agency = people_of(markup, site_names)
-    for source in (visible_bylines(headline), class_bylines(tree)):
+    for source in (visible_bylines(headline), class_bylines(tree, candidates)):
         if authors:
             break
         authors, found = people_of([name for text in source for name in split_people(text)], site_names)

@@ -30,6 +30,7 @@ from crawler.arabic import fold_for_fingerprint
 from crawler.bylines import extract_people
 from crawler.page_dates import DateContext, extract_dates
 from crawler.sections import extract_section
+from crawler.tree_scan import attribute_candidates
 from crawler.urls import same_site
 
 logger = logging.getLogger(__name__)
@@ -340,6 +341,8 @@ def page_metadata(
     date of the URL, the source's time zone); ``now`` overrides its clock.
     """
     objects = json_ld_objects(tree)
+    # One pass over the elements for the attribute scans of bylines, dates and breadcrumbs.
+    candidates = attribute_candidates(tree)
     article = article_json_ld(objects)
     tags = meta_tags(tree)
     names = site_names_of(tags, objects, site_names)
@@ -349,7 +352,7 @@ def page_metadata(
     headline, title = headline_of(tree, declared, names, host)
     names += [alias for alias in title_aliases(declared, title) if alias not in names]
     people_names = [*names, host.removeprefix("www.").split(".")[0]] if host else names
-    authors, agency = extract_people(tree, tags, article, people_names, headline)
+    authors, agency = extract_people(tree, tags, article, people_names, headline, candidates)
     description = _text_of(article.get("description")) or first_meta(tags, "og:description", "description", "twitter:description")
     context = dates or DateContext()
     if now is not None:
@@ -358,10 +361,10 @@ def page_metadata(
         "title": title,
         "authors": authors,
         "agency": agency,
-        **extract_dates(tree, tags, article, url, headline, context),
+        **extract_dates(tree, tags, article, url, headline, context, candidates),
         "description": _collapse(description) if description else None,
         "image": extract_image(tags, article, url),
-        "section": extract_section(tree, tags, article, objects, url, headline, title, people_names),
+        "section": extract_section(tree, tags, article, objects, url, headline, title, people_names, candidates),
         "tags": extract_tags(tags, article),
         "canonical_url": extract_canonical(tree, tags, url),
         "site_names": names,

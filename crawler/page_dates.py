@@ -40,6 +40,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from crawler.dates import StatedDate, find_stated_date, stated_date_from_url, to_iso
+from crawler.tree_scan import attribute, elements_where, has_ancestor
 
 # The publication date wins over an update stamp only with a gap below this: a one-day
 # difference is a URL minted in UTC beside a stamp in local time (or the reverse).
@@ -71,12 +72,34 @@ MODIFIED_META_KEYS = (
 
 # Date elements outside the site's own header, navigation and footer, which
 # often show today's date rather than the article's.
-DATE_ELEMENT_XPATH = (
-    "(//time | //*[(@class and (contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'publish') or "
-    "contains(@class, 'posted') or contains(@class, 'meta'))) or (@id and contains(@id, 'date')) "
-    "or @itemprop='datePublished' or @itemprop='dateModified'][not(self::meta)])"
-    "[not(ancestor::nav) and not(ancestor::footer) and not(ancestor::header[not(ancestor::article)])]"
-)
+# The same elements as the XPath
+#   (//time | //*[(@class and (contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'publish')
+#       or contains(@class, 'posted') or contains(@class, 'meta'))) or (@id and contains(@id, 'date'))
+#       or @itemprop='datePublished' or @itemprop='dateModified'][not(self::meta)])
+#   [not(ancestor::nav) and not(ancestor::footer) and not(ancestor::header[not(ancestor::article)])]
+# chosen in one Python pass (crawler.tree_scan).
+DATE_CLASS_PARTS = ("date", "time", "publish", "posted", "meta")
+DATE_ITEMPROPS = ("datePublished", "dateModified")
+
+
+def is_date_element(element) -> bool:
+    tag = element.tag
+    if tag != "time":
+        if tag == "meta":
+            return False
+        cls = attribute(element, "class")
+        if not (
+            any(part in cls for part in DATE_CLASS_PARTS)
+            or "date" in attribute(element, "id")
+            or element.get("itemprop") in DATE_ITEMPROPS
+        ):
+            return False
+    for ancestor in element.iterancestors("nav", "footer", "header"):
+        if ancestor.tag != "header" or not has_ancestor(ancestor, "article"):
+            return False
+    return True
+
+
 # Visible date lines are short; longer elements are story text that may quote dates.
 DATE_ELEMENT_MAX_CHARS = 120
 # Date lines sit right under the headline on most templates, whatever their class.
@@ -261,8 +284,13 @@ def date_fields(prefix: str, stated: StatedDate | None) -> dict:
     }
 
 
-def extract_dates(tree, tags: dict[str, list[str]], article: dict, url: str, headline, context: DateContext) -> dict:
-    """The item's date fields (schema v2) and ``date_raw``, the publication date as written."""
+def extract_dates(
+    tree, tags: dict[str, list[str]], article: dict, url: str, headline, context: DateContext, candidates=None
+) -> dict:
+    """The item's date fields (schema v2) and ``date_raw``, the publication date as written.
+
+    ``candidates``: ``crawler.tree_scan.attribute_candidates(tree)``, when the caller has it.
+    """
     now = context.now
     published_machine = machine_dates(
         [text_of(article.get("datePublished")), *(value for key in PUBLISHED_META_KEYS for value in tags.get(key, ()))], now
@@ -275,7 +303,7 @@ def extract_dates(tree, tags: dict[str, list[str]], article: dict, url: str, hea
     # has nothing better and never add a time to a stamp.
     neighbours = headline.xpath(f"following::*[position() <= {HEADLINE_NEIGHBOURS}]") if headline is not None else []
     near = visible_dates(neighbours, now, date_lines_only=True)
-    anywhere = visible_dates(tree.xpath(DATE_ELEMENT_XPATH), now)
+    anywhere = visible_dates(elements_where(tree, is_date_element, candidates), now)
     published = first_enriched(published_machine, near.get(PUBLISHED), anywhere.get(PUBLISHED))
     modified = first_enriched(modified_machine, near.get(UPDATED), anywhere.get(UPDATED))
 

@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from crawler.arabic import fold_for_fingerprint
 from crawler.bylines import is_site_name
+from crawler.tree_scan import attribute, elements_where
 
 HOME_CRUMBS = frozenset(
     fold_for_fingerprint(name) for name in ("الرئيسية", "الرئيسيه", "الصفحة الرئيسية", "الرئيسة", "home", "homepage", "accueil")
@@ -46,10 +47,22 @@ TRAIL_MAX_LINKS = 5
 TRAIL_SCOPE = 40
 KICKER_SCOPE = 6
 
-BREADCRUMB_XPATH = (
-    "//*[contains(@class, 'bread') or contains(@class, 'Bread') or contains(@id, 'bread') "
-    "or @aria-label='breadcrumb' or @aria-label='Breadcrumb' or contains(@itemtype, 'BreadcrumbList')]"
-)
+
+# The same elements as the XPath
+#   //*[contains(@class, 'bread') or contains(@class, 'Bread') or contains(@id, 'bread')
+#       or @aria-label='breadcrumb' or @aria-label='Breadcrumb' or contains(@itemtype, 'BreadcrumbList')]
+# chosen in one Python pass (crawler.tree_scan).
+def is_breadcrumb_container(element) -> bool:
+    cls = attribute(element, "class")
+    return (
+        "bread" in cls
+        or "Bread" in cls
+        or "bread" in attribute(element, "id")
+        or element.get("aria-label") in ("breadcrumb", "Breadcrumb")
+        or "BreadcrumbList" in attribute(element, "itemtype")
+    )
+
+
 # A trail's links are joined by direction marks, or by arrows drawn as images or CSS;
 # bars and dots join the items of a menu.
 _TRAIL_SEPARATORS = re.compile(r"^[\s>/\\›»«<→←]*$")
@@ -131,8 +144,8 @@ def is_link_trail(element, title: str | None = None) -> bool:
     return bool(_TRAIL_SEPARATORS.match(rest)) and all(len(link.text_content().split()) <= SECTION_MAX_WORDS for link in links)
 
 
-def visible_crumbs(tree, headline, title: str | None = None) -> list[str]:
-    for container in tree.xpath(BREADCRUMB_XPATH):
+def visible_crumbs(tree, headline, title: str | None = None, candidates=None) -> list[str]:
+    for container in elements_where(tree, is_breadcrumb_container, candidates):
         if crumbs := _link_crumbs(container):
             return crumbs
     if headline is None:
@@ -198,11 +211,11 @@ def kicker_section(tree, headline) -> str | None:
 
 
 def extract_section(tree, tags, article: dict, objects: list[dict], url: str, headline, title: str | None,
-                    site_names: Sequence[str]) -> str | None:  # fmt: skip
+                    site_names: Sequence[str], candidates=None) -> str | None:  # fmt: skip
     """The article's section; see the module docstring for the order of the sources."""
     declared = [name for name in markup_sections(tree, tags, article) if not is_site_name(name, site_names)]
     crumbs = section_crumbs(json_ld_crumbs(objects), site_names, title) or section_crumbs(
-        visible_crumbs(tree, headline, title), site_names, title
+        visible_crumbs(tree, headline, title, candidates), site_names, title
     )
     if declared:
         shown = {fold_for_fingerprint(crumb) for crumb in crumbs}

@@ -160,3 +160,22 @@ def test_the_arabic_script_share_counts_letters_only():
 
     assert language == "ar"
     assert share == 1.0
+
+
+def test_script_counts_equal_the_regex_counts_over_every_saved_text():
+    """The per-character counts give what four regex scans of the whole text gave."""
+    from pathlib import Path
+
+    from crawler import language
+
+    repo = Path(__file__).resolve().parent.parent
+    folders = (repo.parent / "shared" / "eval" / "arabic-news", repo / "tests" / "eval_pages", repo / "crawler" / "sample_site")
+    texts = [path.read_text(encoding="utf-8", errors="replace") for folder in folders for path in sorted(folder.rglob("*.*"))]
+    texts += ["", "٣٤٥ abc_١", "پچژگ ٹڈڑںے ـــ é²½"]
+    assert len(texts) > 50
+    for text in texts:
+        expected = tuple(
+            len(pattern.findall(text))
+            for pattern in (language._LETTER_RE, language._ARABIC_SCRIPT_RE, language._URDU_RE, language._PERSIAN_RE)
+        )
+        assert language.script_counts(text) == expected
