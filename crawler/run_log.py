@@ -8,6 +8,7 @@ an unattended cron run leaves its own record next to its data.
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -79,9 +80,11 @@ class OutputDirError(RuntimeError):
 def ensure_writable_dir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # A probe of its own: with one shared name, two processes checking the same folder
+        # (cluster nodes on one OUTPUT_DIR) removed each other's probe, and the second
+        # unlink's ENOENT read as "not writable".
+        with tempfile.TemporaryFile(dir=path, prefix=".write-test-"):
+            pass
     except OSError as exc:
         raise OutputDirError(f"OUTPUT_DIR {path} is not writable: {exc.strerror or exc}") from exc
     return path
