@@ -533,9 +533,8 @@ def latest_signature_by_key(
     return {key: (band_hashes, signature) for key, band_hashes, signature in entries}
 
 
-@lru_cache(maxsize=8)
-def lsh_candidates_query(bands: int) -> str:
-    """SQL for the keys sharing a band hash with any of *bands* (band, band_hash) pairs.
+def _band_search(columns: str, bands: int) -> str:
+    """SELECT *columns* over the minhash_bands rows matching *bands* (band, band_hash) pairs.
 
     The pairs are a VALUES list joined to minhash_bands; CROSS JOIN keeps them the outer
     loop, so each pair is one search of the (band, band_hash, key) primary key. A row
@@ -546,23 +545,24 @@ def lsh_candidates_query(bands: int) -> str:
     values = ", ".join(["(?, ?)"] * bands)
     return (
         f"WITH wanted (band, band_hash) AS (VALUES {values}) "
-        "SELECT minhash_bands.key FROM wanted CROSS JOIN minhash_bands "
+        f"SELECT {columns} FROM wanted CROSS JOIN minhash_bands "
         "ON minhash_bands.band = wanted.band AND minhash_bands.band_hash = wanted.band_hash"
     )
 
 
 @lru_cache(maxsize=8)
+def lsh_candidates_query(bands: int) -> str:
+    """SQL for the keys sharing a band hash with any of *bands* (band, band_hash) pairs."""
+    return _band_search("minhash_bands.key", bands)
+
+
+@lru_cache(maxsize=8)
 def near_candidates_query(bands: int) -> str:
     """``lsh_candidates_query`` joined to the signatures indexed at or after the last parameter."""
-    if bands < 1:
-        raise ValueError("an LSH lookup needs at least one band")
-    values = ", ".join(["(?, ?)"] * bands)
     return (
-        f"WITH wanted (band, band_hash) AS (VALUES {values}) "
-        "SELECT DISTINCT minhash_bands.key, minhash_signatures.signature FROM wanted CROSS JOIN minhash_bands "
-        "ON minhash_bands.band = wanted.band AND minhash_bands.band_hash = wanted.band_hash "
-        "JOIN minhash_signatures ON minhash_signatures.key = minhash_bands.key "
-        "WHERE minhash_signatures.indexed_at >= ?"
+        _band_search("DISTINCT minhash_bands.key, minhash_signatures.signature", bands)
+        + " JOIN minhash_signatures ON minhash_signatures.key = minhash_bands.key"
+        " WHERE minhash_signatures.indexed_at >= ?"
     )
 
 
