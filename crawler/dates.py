@@ -427,6 +427,13 @@ def find_stated_date(
     if not text:
         return None
     now = _aware_now(now)
+    if (iso := _ISO_DATE_TIME.fullmatch(text)) is not None and (stated := _stated_from_iso(iso, now, default_tz)):
+        return stated
+    return _search_stated_date(text, now, default_tz)
+
+
+def _search_stated_date(text: str, now: datetime, default_tz: tzinfo) -> StatedDate | None:
+    """``find_stated_date`` without the ISO 8601 shortcut: DATE_PATTERN over the folded text."""
     folded, origins = _fold_with_positions(text)
     position = 0
     while (match := DATE_PATTERN.search(folded, position)) is not None:
@@ -436,6 +443,42 @@ def find_stated_date(
             return replace(stated, raw=raw.strip())
         position = match.start() + 1
     return None
+
+
+# The W3C/ISO 8601 forms of sitemap <lastmod> and feed dates: 2024-05-20,
+# 2024-05-20T13:05, 2024-05-20T13:05:00.123+03:00, 2024-05-20 13:05:00Z. A whole text in
+# one of them is read without folding or DATE_PATTERN's search (about 25 µs a string
+# less); ``_stated_from_iso`` returns exactly what that search would, or None to let it
+# run (an impossible date or time, an offset beyond 14 hours, an implausible date).
+_ISO_DATE_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?",
+    re.ASCII,
+)
+
+
+def _stated_from_iso(match: re.Match[str], now: datetime, default_tz: tzinfo) -> StatedDate | None:
+    year, month, day, hour, minute, second, utc, sign, zone_hours, zone_minutes = match.groups()
+    try:
+        date = dt.date(int(year), int(month), int(day))
+        clock = dt.time(int(hour), int(minute), int(second or 0)) if hour is not None else None
+    except ValueError:
+        return None
+    offset = None
+    if utc is not None:
+        offset = timedelta(0)
+    elif sign is not None:
+        if int(zone_minutes) > 59:
+            return None
+        offset = timedelta(hours=int(zone_hours), minutes=int(zone_minutes))
+        if offset > MAX_UTC_OFFSET:
+            return None
+        offset = -offset if sign == "-" else offset
+    stated = StatedDate(date, clock, offset, match.group())
+    moment = stated.to_datetime(default_tz)
+    if not MIN_YEAR <= moment.year <= now.year + MAX_YEARS_AHEAD or moment > now + FUTURE_TOLERANCE:
+        return None  # the search goes on past an implausible date, and logs why
+    return stated
 
 
 def date_from_url(url: str, *, now: datetime | None = None) -> datetime | None:

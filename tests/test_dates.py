@@ -614,3 +614,35 @@ def test_url_date_is_a_date_only():
 def test_capital_time_zones_are_read_at_the_stated_date(raw, expected):
     found = find_stated_date(raw, now=datetime(2025, 6, 1, tzinfo=UTC))
     assert (found.date, found.time, found.utc_offset) == expected
+
+
+# --- the ISO 8601 shortcut ---------------------------------------------------------
+
+
+def _iso_forms() -> list[str]:
+    """Every combination of the shapes the shortcut reads, valid or not, around NOW."""
+    days = ["1989-12-31", "1990-01-01", "2024-02-29", "2023-02-29", "2024-06-01", "2024-06-02", "2025-12-31",
+            "2026-01-01", "2024-13-01", "2024-00-10", "2024-04-31", "0000-01-01"]
+    times = ["", "T00:00", "T12:00", "t17:59:59", " 18:00:00", "T18:00:01", "T23:59:59.123456789", "T24:00:00",
+             "T12:60", "T12:00:60", "T12:00:00.1234567890"]
+    zones = ["", "Z", "z", "+00:00", "-00:00", "+03:00", "+0300", "-04:30", "+14:00", "+14:01", "-14:00", "+15:00",
+             "+03:60", "+03:99", "+03"]
+    forms = [day + clock + (zone if clock else "") for day in days for clock in times for zone in zones]
+    return forms + [f" {forms[0]}", f"{forms[-1]} ", "2024-06-01T10:00:00+03:00 (Cairo)", "2024-6-1", "20240601"]
+
+
+@pytest.mark.parametrize("default_tz", [UTC, PLUS_3, MINUS_4_30])
+def test_the_iso_shortcut_returns_what_the_full_search_returns(default_tz):
+    from crawler.dates import _search_stated_date
+
+    for text in _iso_forms():
+        assert find_stated_date(text, now=NOW, default_tz=default_tz) == _search_stated_date(text, NOW, default_tz), text
+
+
+def test_sitemap_lastmods_are_read_by_the_shortcut_as_before():
+    assert find_stated_date("2024-06-01T10:00:00.5+03:00", now=NOW) == StatedDate(
+        date(2024, 6, 1), time(10, 0), timedelta(hours=3), "2024-06-01T10:00:00.5+03:00"
+    )
+    assert find_stated_date("2024-05-20", now=NOW) == StatedDate(date(2024, 5, 20), raw="2024-05-20")
+    # Later than NOW + 6 hours: not a date, as the full search says.
+    assert find_stated_date("2024-06-01T18:00:01Z", now=NOW) is None
