@@ -37,7 +37,8 @@ https keys stay apart. Every step is idempotent, and so is the whole.
 
 A crawl asks for the key of one page several times (at discovery, in dedup, and twice
 when its data file's receipt is written), so recent results are kept in a small bounded
-cache (``CANONICAL_KEY_CACHE_SIZE``).
+cache (``CANONICAL_KEY_CACHE_SIZE``). A URL that is already its key but for "www." (see
+``_canonical_shaped_key``; sitemaps of one site list thousands of them) skips steps 2-7.
 """
 
 import logging
@@ -104,6 +105,9 @@ CANONICAL_KEY_CACHE_SIZE = 4096
 def canonicalize_url(url: str) -> str:
     """Return the identity key of *url*, or *url* stripped when it is not a web URL."""
     stripped = url.strip()
+    shortcut = _canonical_shaped_key(stripped)
+    if shortcut is not None:
+        return shortcut
     try:
         return _canonicalize_web_url(stripped)
     except ValueError:
@@ -146,6 +150,46 @@ def strip_amp_path_suffix(path: str) -> str:
     while len(segments) > 2 and segments[-1] == AMP_PATH_SEGMENT:
         segments.pop()
     return "/".join(segments) or "/"
+
+
+# URLs that are already a key but for "www." (lower-case http(s) scheme and ASCII host
+# name, a port other than the default ones, a path of characters no step re-encodes,
+# without repeated slashes, dot segments, a trailing slash or "/amp", and an optional
+# query of plain name=value pairs in sorted order): ``_canonical_shaped_key`` builds their
+# key directly, skipping courlan and w3lib (about 30 µs a URL). Anything else takes the
+# full path; tests compare both on every URL of the test data.
+_CANONICAL_SHAPED_RE = re.compile(
+    r"(?P<scheme>https?)://(?P<host>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)"
+    r"(?::(?P<port>[1-9][0-9]{0,4}))?"
+    r"(?P<path>/(?:[A-Za-z0-9._~!=,:-]+/)*(?:[A-Za-z0-9._~!=,:-]+)?)"
+    r"(?:\?(?P<query>[A-Za-z0-9._~-]+=[A-Za-z0-9._~-]*(?:&[A-Za-z0-9._~-]+=[A-Za-z0-9._~-]*)*))?",
+    re.ASCII,
+)
+_DOT_SEGMENT_RE = re.compile(r"/\.\.?(?:/|$)")
+
+
+def _canonical_shaped_key(url: str) -> str | None:
+    """The key of a URL that is canonical but for "www.", or None to take the full path."""
+    match = _CANONICAL_SHAPED_RE.fullmatch(url)
+    if match is None:
+        return None
+    host, port, path, query = match.group("host", "port", "path", "query")
+    if (
+        "xn--" in host
+        or (port is not None and (port in ("80", "443") or int(port) > 65535))
+        or (len(path) > 1 and path.endswith("/"))
+        or path.endswith("/" + AMP_PATH_SEGMENT)
+        or _DOT_SEGMENT_RE.search(path)
+    ):
+        return None
+    if query is not None:
+        parts = query.split(_QUERY_SEPARATOR)
+        pairs = [tuple(part.split("=", 1)) for part in parts]
+        if pairs != sorted(pairs) or any(_is_tracking_or_amp_parameter(part) for part in parts):
+            return None
+    if host.startswith(WWW_PREFIX):
+        host = host[len(WWW_PREFIX):]
+    return f"{match.group('scheme')}://{host}{url[match.end('host'):]}"
 
 
 def _canonicalize_web_url(url: str) -> str:

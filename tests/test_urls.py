@@ -270,3 +270,81 @@ def test_the_cache_stays_bounded():
 def test_same_site(url_a, url_b, expected):
     assert same_site(url_a, url_b) is expected
     assert same_site(url_b, url_a) is expected
+
+
+# --- the shortcut for canonical-shaped URLs --------------------------------------------
+
+
+def _full_path_key(url: str) -> str:
+    """``canonicalize_url`` without its shortcut: courlan and w3lib on every URL."""
+    from crawler.urls import _canonicalize_web_url
+
+    stripped = url.strip()
+    try:
+        return _canonicalize_web_url(stripped)
+    except ValueError:
+        return stripped
+
+
+def _urls_in_test_data() -> list[str]:
+    import re
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parent
+    found = set()
+    for path in [*tests.glob("*.py"), *tests.glob("eval_pages/*"), *tests.glob("golden/*"), *tests.glob("bad_site/**/*")]:
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            found.update(match.group(0).rstrip(".,;") for match in re.finditer(r"https?://[^\s\"'<>()\\]+", text))
+    return sorted(found)
+
+
+def _near_canonical_urls(count: int) -> list[str]:
+    """URLs on both sides of every condition of the shortcut: ports, "www.", punycode,
+    dot segments, trailing slashes and "/amp", sorted and unsorted, tracking and AMP queries."""
+    rng = random.Random(17)
+    # The clean choices are listed several times, so that a good share of URLs is canonical-shaped.
+    labels = ["www", "a", "b-c", "x1", "com", "m", "news", "0", "9z"] * 4 + ["xn--mgbh0fb", "A", "a_b"]
+    segments = ["story", "2024", "05", "a.b", "~x", "a!b", "k=v", "a,b", "a:b", "-", "amp"] * 4 + [".", "..", "", "a%20b", "وزير"]
+    tails = ["", "", "", "", "/", "/amp", "/amp/", "/.", "/..", "#top", "?"]
+    names = ["a", "b", "id", "p", "x.y", "Z", "amp", "outputType", "utm_source", "ref", "gallery_id", "cid"]
+    values = ["", "1", "2", "amp", "true", "x~y"] * 3 + ["a b", "%41"]
+    urls = []
+    for _ in range(count):
+        host = ".".join(rng.choice(labels) for _ in range(rng.randrange(1, 4)))
+        port = rng.choice(["", "", ":8080", ":1", ":65535", ":65536", ":80", ":443", ":080"])
+        path = "/" + "/".join(rng.choice(segments) for _ in range(rng.randrange(0, 5))) + rng.choice(tails)
+        query = ""
+        if rng.random() < 0.5:
+            parts = [f"{rng.choice(names)}={rng.choice(values)}" for _ in range(rng.randrange(1, 4))]
+            query = "?" + "&".join(sorted(parts) if rng.random() < 0.7 else parts)
+        urls.append(f"{rng.choice(['http', 'https'] * 5 + ['HTTP'])}://{host}{port}{path}{query}")
+    return urls
+
+
+def test_the_shortcut_gives_the_key_of_the_full_path():
+    from crawler.urls import _canonical_shaped_key
+
+    shortcut_taken = 0
+    for url in _urls_in_test_data() + _near_canonical_urls(20_000):
+        key = _canonical_shaped_key(url.strip())
+        if key is not None:
+            shortcut_taken += 1
+            assert key == _full_path_key(url), url
+        assert canonicalize_url(url) == _full_path_key(url), url
+    assert shortcut_taken > 1_000  # the comparison covers the shortcut, not only the full path
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://www.example.com/news/2024/05/story-1.html", "https://example.com/news/2024/05/story-1.html"),
+        ("http://127.0.0.1:8080/known/story-000001.html", "http://127.0.0.1:8080/known/story-000001.html"),
+        ("https://example.com/article?id=7&p=2", "https://example.com/article?id=7&p=2"),
+        ("https://example.com/", "https://example.com/"),
+    ],
+)
+def test_canonical_shaped_urls_take_the_shortcut(url, key):
+    from crawler.urls import _canonical_shaped_key
+
+    assert _canonical_shaped_key(url) == key == _full_path_key(url)
