@@ -17,6 +17,7 @@ go through the same code.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -154,8 +155,7 @@ class NewsSpider(scrapy.Spider):
         for (url, discovered, as_stated), fetch in zip(entries, wanted):
             if fetch:
                 requests.append(self._new_article_request(url, source, discovered, as_stated))
-            else:
-                self.count("discovery/skipped_known", source)
+        self.count_all(Counter({"discovery/skipped_known": len(entries) - len(requests)}), source)
         return requests
 
     def _new_article_request(
@@ -185,11 +185,18 @@ class NewsSpider(scrapy.Spider):
         since = self.since_for(source)
         return bool(since and date and date < since)
 
-    def count(self, key: str, source: Source | None = None) -> None:
+    def count(self, key: str, source: Source | None = None, times: int = 1) -> None:
         stats = self.crawler.stats
-        stats.inc_value(f"news/{key}")
+        stats.inc_value(f"news/{key}", times)
         if source is not None:
-            stats.inc_value(f"news/source/{source.name}/{key}")
+            stats.inc_value(f"news/source/{source.name}/{key}", times)
+
+    def count_all(self, counts: Counter, source: Source) -> None:
+        """``count`` each key of *counts* that many times (a sitemap's entries, counted
+        in one go rather than four stats updates per URL)."""
+        for key, times in counts.items():
+            if times:
+                self.count(key, source, times)
 
     def wants_article(self, source: Source, url: str, from_listing: bool = False) -> bool:
         """Whether to fetch ``url`` as an article candidate.
@@ -220,19 +227,21 @@ class NewsSpider(scrapy.Spider):
             self.count("discovery/sitemap_unreadable", source)
             return
         self.count("discovery/sitemaps", source)
-        articles = []
+        articles, counts = [], Counter()
         for entry in sitemap.entries:
-            if self.is_too_old(source, entry.best_date):
-                self.count("discovery/skipped_too_old", source)
+            best_date = entry.best_date
+            if self.is_too_old(source, best_date):
+                counts["discovery/skipped_too_old"] += 1
                 continue
             if sitemap.kind == "index":
                 if source.owns_url(entry.loc):
                     yield self._request(entry.loc, self.parse_sitemap, source)
             elif self.wants_article(source, entry.loc):
-                self.count("discovery/article_urls", source)
-                articles.append((entry.loc, entry.best_date, entry.best_date_as_stated))
+                counts["discovery/article_urls"] += 1
+                articles.append((entry.loc, best_date, entry.best_date_as_stated))
             else:
-                self.count("discovery/skipped_not_article", source)
+                counts["discovery/skipped_not_article"] += 1
+        self.count_all(counts, source)
         if articles:
             yield from self._article_requests(articles, source)
 
