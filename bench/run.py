@@ -240,6 +240,19 @@ def crawl_command(sitemap_url: str, output_dir: Path, extra_settings: dict[str, 
     return command
 
 
+def run_log_files(output_dir: Path) -> list[Path]:
+    """The run logs under OUTPUT_DIR/logs/ (crawler.run_log)."""
+    return sorted((output_dir / "logs").glob("*.log"))
+
+
+def crawl_log_text(stderr_file: Path, new_run_logs: list[Path]) -> str:
+    """The crawl's log at INFO: the run log it wrote under OUTPUT_DIR/logs/ (which keeps
+    OUTPUT_LOG_LEVEL whatever LOG_LEVEL says; the console shows WARNING by default, so the
+    stats dump and the enabled pipelines are not in stderr), else its stderr."""
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in new_run_logs]
+    return "".join(texts) or stderr_file.read_text(encoding="utf-8", errors="replace")
+
+
 def parse_stats_dump(log_text: str) -> dict[str, float]:
     """The numeric values of the last "Dumping Scrapy stats" block of a crawl log."""
     start = log_text.rfind(STATS_DUMP_MARK)
@@ -277,6 +290,7 @@ def run_crawl(pages: int, sitemap_url: str, output_dir: Path, server_pid: int, e
     stderr_file = output_dir.with_suffix(".stderr.log")
     command = crawl_command(sitemap_url, output_dir, extra_settings)
     logger.info("crawl of %d pages: %s", pages, " ".join(command))
+    logs_before = set(run_log_files(output_dir))
     exact_cpu = proctree.become_child_subreaper()
     cpu_before = proctree.children_cpu_seconds()
     server_cpu_before = process_cpu_seconds(server_pid)
@@ -299,7 +313,7 @@ def run_crawl(pages: int, sitemap_url: str, output_dir: Path, server_pid: int, e
     cpu_exact = proctree.children_cpu_seconds() - cpu_before
     server_cpu = process_cpu_seconds(server_pid) - server_cpu_before
     records = written_records(output_dir)
-    log_text = stderr_file.read_text(encoding="utf-8", errors="replace")
+    log_text = crawl_log_text(stderr_file, [path for path in run_log_files(output_dir) if path not in logs_before])
     return CrawlResult(
         pages=pages,
         wall_seconds=wall,

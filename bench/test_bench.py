@@ -251,6 +251,19 @@ def test_enabled_pipelines_are_read_from_the_log():
     assert run.enabled_pipelines("nothing") == []
 
 
+def test_the_crawl_log_is_the_run_log_under_output_dir_when_there_is_one(tmp_path):
+    # At the default LOG_LEVEL (WARNING) the console has neither the stats dump nor the
+    # enabled pipelines; the run log under OUTPUT_DIR/logs/ keeps INFO.
+    stderr = tmp_path / "crawl.stderr.log"
+    stderr.write_text("2026-11-22 16:09:14 [py.warnings] WARNING: something\n", encoding="utf-8")
+    logs = tmp_path / "output" / "logs"
+    logs.mkdir(parents=True)
+    (logs / "20261122T160914Z.log").write_text("INFO: Dumping Scrapy stats:\n{'item_scraped_count': 3}\n", encoding="utf-8")
+    new = [path for path in run.run_log_files(tmp_path / "output")]
+    assert run.parse_stats_dump(run.crawl_log_text(stderr, new)) == {"item_scraped_count": 3}
+    assert "WARNING: something" in run.crawl_log_text(stderr, [])
+
+
 def test_page_counts_are_sorted_and_validated():
     assert run.page_counts("4000,1000,2000,1000") == [1000, 2000, 4000]
     with pytest.raises(Exception):
