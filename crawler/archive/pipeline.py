@@ -19,7 +19,7 @@ archives every other response that reaches the spider (discovery documents, list
 pages dropped by a pipeline), as request and response records without metadata.
 
 Settings: ``ARCHIVE_ENABLED`` (True), ``ARCHIVE_ALL_RESPONSES`` (False),
-``ARCHIVE_GZIP_LEVEL`` (6), ``ARCHIVE_MAX_FILE_BYTES`` (1 GiB).
+``ARCHIVE_GZIP_LEVEL`` (3), ``ARCHIVE_MAX_FILE_BYTES`` (1 GiB).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from scrapy.exceptions import NotConfigured
 from crawler import __version__
 from crawler.archive.exchange import exchange_from_scrapy
 from crawler.archive.recovery import archive_locator
-from crawler.archive.writer import SOFTWARE_PREFIX, ArchiveWriter, default_warcinfo
+from crawler.archive.writer import DEFAULT_GZIP_LEVEL, SOFTWARE_PREFIX, ArchiveWriter, default_warcinfo
 from crawler.dates import parse_timestamp
 from crawler.items import ArticleItem
 from crawler.jsonl_writer import discard_unfinished
@@ -114,7 +114,7 @@ class ArchivePipeline:
             output_dir_of(crawler),
             run_id,
             warcinfo,
-            gzip_level=settings.getint("ARCHIVE_GZIP_LEVEL", 6),
+            gzip_level=settings.getint("ARCHIVE_GZIP_LEVEL", DEFAULT_GZIP_LEVEL),
             max_file_bytes=settings.getint("ARCHIVE_MAX_FILE_BYTES", 1 << 30),
         )
         pipeline = cls(crawler, archive, settings.getbool("ARCHIVE_ALL_RESPONSES"))
