@@ -537,6 +537,23 @@ def noise_flag(row: dict) -> str:
     return f" (NOISY: other processes kept {crawl:.2f} / {bare:.2f} cores busy)"
 
 
+def ceiling_lines(rows: list[dict], cores: int) -> list[str]:
+    """What the cores allow: the best crawl/bare this crawl's CPU per page could give, and how
+    much of a second core bare trafilatura itself gets (below N x when the cores share a
+    physical core or memory bandwidth, as virtual CPUs often do)."""
+    lines = []
+    for row in rows:
+        best = cores / (row["crawl_cpu_seconds_per_page"] * row["bare_pages_per_second"])
+        line = (f"N={row['pages']}: with all {cores} cores busy on the crawl's {row['crawl_cpu_seconds_per_page'] * 1000:.1f} ms "
+                f"of CPU per page, crawl/bare could reach at most {best:.2f}")
+        if "bare_pool" in row:
+            speedup = row["bare_pool_pages_per_second"] / row["bare_pages_per_second"]
+            line += (f"; bare trafilatura in {row['bare_pool_processes']} processes ran {speedup:.2f}x as fast as in one "
+                     f"(each page took {row['bare_pool_processes'] / speedup:.2f}x its lone CPU time)")
+        lines.append(line)
+    return lines
+
+
 def format_report(figures: dict) -> str:
     rows, totals, site, server = figures["runs"], figures["summary"], figures["site"], figures["server"]
     lines = [f"== {figures['name']} site ==", format_table(rows), ""]
@@ -548,6 +565,7 @@ def format_report(figures: dict) -> str:
     lines.append(f"cores (os.cpu_count): {totals['cpu_count']}; bare p/s: 1 process (the target's measure, as always); "
                  + (f"bareN p/s: {rows[0]['bare_pool_processes']} processes at once, as many as the extraction workers"
                     if "bare_pool" in rows[0] else "bareN not measured (--no-bare-pool)"))
+    lines.extend(ceiling_lines(rows, totals["cpu_count"]))
     lines.append("item pipelines: " + (", ".join(rows[-1]["crawl"]["pipelines"]) or "NOT FOUND in the crawl log"))
     for row in rows:
         crawl = row["crawl"]

@@ -402,3 +402,13 @@ def test_state_scale_targets_say_missed_when_a_figure_misses():
     assert all(ok for _, ok in good)
     bad = dict(state_scale.targets([row(10_000, 1.0, 5.0, 150), row(1_000_000, 1.6, 12.0, 320, fetched=3, written=999)]))
     assert [ok for ok in bad.values()].count(False) == len(bad)
+
+
+def test_ceiling_is_the_cores_over_the_crawl_cpu_and_the_bare_speed_up_is_shown():
+    row = {"pages": 1000, "crawl_cpu_seconds_per_page": 0.020, "bare_pages_per_second": 25.0}
+    pooled = {**row, "bare_pool": {}, "bare_pool_processes": 2, "bare_pool_pages_per_second": 35.0}
+
+    alone, with_pool = run.ceiling_lines([row, pooled], cores=2)
+
+    assert "at most 4.00" in alone and "processes" not in alone
+    assert "ran 1.40x as fast" in with_pool and "took 1.43x" in with_pool

@@ -126,12 +126,19 @@ def check_sources(spider_args: dict[str, str]) -> None:
     select_sources(load_sources(arguments.sources_file), arguments.source)
 
 
-def run_crawl(output_dir: Path, spider_args: dict[str, str], settings_overrides: dict[str, str]):
-    from scrapy.crawler import CrawlerProcess
+def crawl_settings(output_dir: Path, settings_overrides: dict[str, str]):
+    """The project's settings with the command line's ``-s`` values and OUTPUT_DIR on top."""
     from scrapy.utils.project import get_project_settings
 
     settings = get_project_settings()
     settings.setdict({**settings_overrides, "OUTPUT_DIR": str(output_dir)}, priority="cmdline")
+    return settings
+
+
+def run_crawl(output_dir: Path, spider_args: dict[str, str], settings_overrides: dict[str, str]):
+    from scrapy.crawler import CrawlerProcess
+
+    settings = crawl_settings(output_dir, settings_overrides)
     from pipelines.extract import start_workers_early
 
     start_workers_early(settings)
@@ -157,6 +164,11 @@ def run(output_dir: Path, spider_args: dict[str, str], settings_overrides: dict[
         ensure_writable_dir(output_dir)
     except (SpiderArgumentError, SourceConfigError, OutputDirError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    from crawler.archive.pipeline import settings_problem as archive_settings_problem
+
+    if problem := archive_settings_problem(crawl_settings(output_dir, settings_overrides)):
+        print(f"error: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     lock_file = LOCK_FILE
     if settings_overrides.get("CLUSTER_REDIS_URL") or settings_overrides.get("STATE_URL"):

@@ -28,6 +28,10 @@ LANGDETECT_SEED = 0
 # About 50 Arabic words: Arabic, Persian and Urdu are told apart reliably, and langdetect
 # time grows with length (measured: 1.4 ms at 300 chars, 2.4 ms at 600, 12 ms at 2,000).
 SAMPLE_CHARS = 300
+# When the letters have decided (Arabic script), langdetect only gives the probability, and
+# a shorter sample does: on 300 crawled Arabic articles the probability of "ar" stayed above
+# 0.99999 at 150 characters, at 1.3 ms per text against 1.9 ms at 300 (issue 17).
+SCRIPT_SAMPLE_CHARS = 150
 
 _LETTER_RE = re.compile(r"[^\W\d_]")
 # Letters only: Arabic punctuation, digits and diacritics are in the same blocks.
@@ -125,10 +129,11 @@ def detect_language(text: str) -> tuple[str | None, float]:
     if not sample.strip():
         return None, 0.0
     by_script, share = script_language(text)
-    candidates = _langdetect(sample)
     if by_script is not None:
+        candidates = _langdetect(language_sample(text, SCRIPT_SAMPLE_CHARS))
         probability = next((candidate.prob for candidate in candidates if candidate.lang == by_script), share)
         return by_script, round(probability, 4)
+    candidates = _langdetect(sample)
     if not candidates:
         return None, 0.0
     best = candidates[0]

@@ -101,8 +101,8 @@ EXTRACT_TIMEOUT = 30
 ARCHIVE_ENABLED = True
 # True archives every response that reaches the spider, not only articles.
 ARCHIVE_ALL_RESPONSES = False
-# gzip level of each record (see crawler/archive/writer.py for the measurement).
-ARCHIVE_GZIP_LEVEL = 6
+# ISA-L gzip level (0-3) of each record (see crawler/archive/writer.py for the measurement).
+ARCHIVE_GZIP_LEVEL = 2
 # A WARC file is committed at this size at the latest (and whenever a data file that
 # refers to it is committed).
 ARCHIVE_MAX_FILE_BYTES = 1024 * 1024 * 1024

@@ -15,6 +15,7 @@ from scrapy.utils.test import get_crawler
 from crawler.health.item_checks import (
     WHOLE_ITEM,
     ItemChecksExtension,
+    SchemaCheck,
     coverage_of,
     has_date,
     load_validator,
@@ -97,6 +98,43 @@ def test_missing_and_unknown_keys_are_named_too(validator):
     assert set(schema_error_fields(validator, missing)) == {"title"}
 
     assert set(schema_error_fields(validator, record(html="<p>raw</p>"))) == {WHOLE_ITEM}
+
+
+def schema_variants() -> list[dict]:
+    """Records the two validators must judge alike: valid ones and one fault of each kind the schema has."""
+    missing = record()
+    del missing["title"]
+    return [
+        record(),
+        record(published_at=None, published_time=None, image=None, section=None, authors=[]),
+        missing,
+        record(html="<p>raw</p>"),  # additionalProperties
+        record(language="fa"),  # const
+        record(published_at="1 March 2025"),  # oneOf over a pattern and null
+        record(published_date="2025-3-1"),
+        record(word_count=0),  # minimum
+        record(word_count=3.5),  # integer
+        record(language_score=1.5),
+        record(text=""),  # minLength
+        record(authors=[""]),  # items
+        record(url="ftp://example.com/x"),  # pattern through $ref
+        record(content_hash="XYZ"),
+        record(source="has space"),
+        record(schema_version=1),
+        record(tags="one"),  # type
+        record(duplicate_of="https://www.example.com/a", image="not a url"),
+    ]
+
+
+def test_the_fast_check_reports_exactly_what_jsonschema_reports(validator):
+    check = SchemaCheck()
+    variants = schema_variants()
+
+    verdicts = [check.errors(variant) for variant in variants]
+
+    assert verdicts == [schema_error_fields(validator, variant) for variant in variants]
+    assert verdicts[0] == verdicts[1] == {}
+    assert all(verdict for verdict in verdicts[2:])
 
 
 # --- the extension --------------------------------------------------------------------------

@@ -101,3 +101,12 @@ def test_an_unknown_name_stops_the_command_before_any_request(command, tmp_path)
     assert completed.returncode == EXIT_CONFIG
     assert completed.stderr == f"error: unknown spider argument bogus; {KNOWN}\n"
     assert server.hits == {}
+
+
+@pytest.mark.parametrize("level", ["6", "fast"])
+def test_a_bad_archive_level_stops_the_command_with_status_2_and_one_line(command, level, sample_site, tmp_path):
+    completed = command(tmp_path / "out", "-a", f"feed={sample_site.url('/feed.xml')}", "-s", f"ARCHIVE_GZIP_LEVEL={level}")
+
+    assert completed.returncode == EXIT_CONFIG
+    assert completed.stderr == f"error: ARCHIVE_GZIP_LEVEL must be 0 to 3 (ISA-L's levels), not {level!r}\n"
+    assert not (tmp_path / "out" / "data").exists()

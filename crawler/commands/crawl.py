@@ -83,6 +83,7 @@ class Command(ScrapyCrawlCommand):
         self.exitcode = report_outcome(crawler, self.crawler_process.bootstrap_failed, previous, ok_stream=sys.stderr)
 
     def configuration_problem(self, spider_args: dict) -> str | None:
+        from crawler.archive.pipeline import settings_problem as archive_settings_problem
         from crawler.cron import check_sources
         from crawler.run_log import OutputDirError, ensure_writable_dir
         from crawler.sources import SourceConfigError
@@ -93,4 +94,4 @@ class Command(ScrapyCrawlCommand):
             ensure_writable_dir(Path(self.settings.get("OUTPUT_DIR") or "output"))
         except (SpiderArgumentError, SourceConfigError, OutputDirError) as exc:
             return str(exc)
-        return None
+        return archive_settings_problem(self.settings)
