@@ -590,6 +590,18 @@ def test_a_schema_1_postgres_store_upgrades_to_schema_3(postgres):
 # --- the near-duplicate window -------------------------------------------------------------
 
 
+def test_pruning_many_signatures_removes_every_band_row_of_each(store, monkeypatch):
+    # Band rows are sorted and deleted a few signatures at a time (PRUNE_SORT_SIGNATURES).
+    monkeypatch.setattr("crawler.state.sqlite.PRUNE_SORT_SIGNATURES", 2)
+    old = [article(f"https://ex.com/old-{n}", last_seen=T0) for n in range(5)]
+    recent = article("https://ex.com/recent", last_seen=T0 + timedelta(days=40))
+    store.record_committed("d1.jsonl", old, (), [(entry.key, [n, 7, 100 - n], b"sig") for n, entry in enumerate(old)])
+    store.record_committed("d2.jsonl", [recent], (), [(recent.key, [0, 7, 3], b"recent-sig")])
+    assert store.prune_near_duplicates(T0 + timedelta(days=10)) == 5
+    assert store.lsh_candidates([0, 7, 100]) == {recent.key}
+    assert store.stats()["counts"]["minhash_bands"] == 3
+
+
 def test_near_candidates_give_signatures_in_the_window_only(store):
     old, recent = article("https://ex.com/old", last_seen=T0), article("https://ex.com/recent", last_seen=T0 + timedelta(days=40))
     store.record_committed("d1.jsonl", [old], (), [(old.key, [1, 2], b"old-sig")])

@@ -71,6 +71,10 @@ MIGRATIONS = {
 # levels of every index, and a bound, so a year of state does not become a year of RAM.
 CACHE_KIB = 16 * 1024
 
+# Signatures whose band rows are sorted and deleted together (32 rows each, about 70 MB
+# of Python tuples at 20,000).
+PRUNE_SORT_SIGNATURES = 20_000
+
 # Seconds a writer waits for another process's transaction (an overlapping cron run)
 # before giving up with "database is locked".
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -350,11 +354,15 @@ class SqliteStateStore:
         return found
 
     def _delete_bands(self, rows: Iterable[tuple[str, str]]) -> None:
-        """Delete the band rows listed in (key, bands text) rows: a primary-key search each."""
-        self._connection.executemany(
-            "DELETE FROM minhash_bands WHERE band = ? AND band_hash = ? AND key = ?",
-            band_rows_in_table_order((key, parse_bands(text)) for key, text in rows),
-        )
+        """Delete the band rows listed in (key, bands text) rows: a primary-key search each,
+        PRUNE_SORT_SIGNATURES signatures at a time (so a backlog of a million does not sort
+        32 million rows in memory at once)."""
+        rows = list(rows)
+        for start in range(0, len(rows), PRUNE_SORT_SIGNATURES):
+            self._connection.executemany(
+                "DELETE FROM minhash_bands WHERE band = ? AND band_hash = ? AND key = ?",
+                band_rows_in_table_order((key, parse_bands(text)) for key, text in rows[start : start + PRUNE_SORT_SIGNATURES]),
+            )
 
     def lsh_candidates(self, band_hashes: Sequence[int]) -> set[str]:
         # One query per LSH_QUERY_BANDS bands (one for the usual 32) instead of one per band.
