@@ -32,6 +32,7 @@ from crawler.host_failures import failure_kind, host_failures_of
 from crawler.items import article_item
 from crawler.metadata import is_article_page, json_ld_objects, meta_tags
 from crawler.sources import Source, SourceConfigError, load_sources, select_sources
+from crawler.stats import count
 from crawler.urls import canonicalize_url
 from spiders.news_arguments import parse_news_arguments
 
@@ -155,7 +156,8 @@ class NewsSpider(scrapy.Spider):
         for (url, discovered, as_stated), fetch in zip(entries, wanted):
             if fetch:
                 requests.append(self._new_article_request(url, source, discovered, as_stated))
-        self.count_all(Counter({"discovery/skipped_known": len(entries) - len(requests)}), source)
+        if skipped := len(entries) - len(requests):
+            self.count("discovery/skipped_known", source, skipped)
         return requests
 
     def _new_article_request(
@@ -186,17 +188,7 @@ class NewsSpider(scrapy.Spider):
         return bool(since and date and date < since)
 
     def count(self, key: str, source: Source | None = None, times: int = 1) -> None:
-        stats = self.crawler.stats
-        stats.inc_value(f"news/{key}", times)
-        if source is not None:
-            stats.inc_value(f"news/source/{source.name}/{key}", times)
-
-    def count_all(self, counts: Counter, source: Source) -> None:
-        """``count`` each key of *counts* that many times (a sitemap's entries, counted
-        in one go rather than four stats updates per URL)."""
-        for key, times in counts.items():
-            if times:
-                self.count(key, source, times)
+        count(self.crawler.stats, key, source.name if source is not None else None, times)
 
     def wants_article(self, source: Source, url: str, from_listing: bool = False) -> bool:
         """Whether to fetch ``url`` as an article candidate.
@@ -241,7 +233,9 @@ class NewsSpider(scrapy.Spider):
                 articles.append((entry.loc, best_date, entry.best_date_as_stated))
             else:
                 counts["discovery/skipped_not_article"] += 1
-        self.count_all(counts, source)
+        # One stats update per counter for the whole sitemap, not four per URL.
+        for key, times in counts.items():
+            self.count(key, source, times)
         if articles:
             yield from self._article_requests(articles, source)
 
