@@ -1,4 +1,4 @@
-"""The one-machine ``StateStore``: a single SQLite file inside OUTPUT_DIR.
+"""The one-machine ``StateStore``: a SQLite file inside OUTPUT_DIR, and its band index beside it.
 
 Durability: the data file is committed first (fsynced and renamed, ``crawler.jsonl_writer``),
 then ``record_committed`` stores its articles, aliases, signatures and the file's name in
@@ -188,7 +188,7 @@ ON CONFLICT (key) DO UPDATE SET
 
 
 class SqliteStateStore:
-    """``StateStore`` in one SQLite file (WAL journal, synchronous=NORMAL)."""
+    """``StateStore`` in a SQLite file and its band index file (WAL journal, synchronous=NORMAL)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
