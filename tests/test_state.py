@@ -654,6 +654,27 @@ def test_the_band_index_file_is_in_wal_mode_and_its_cache_bounded(sqlite_store):
     assert sqlite_store._connection.execute("PRAGMA bands.cache_size").fetchone() == (-CACHE_KIB,)
 
 
+def test_read_into_page_cache_reads_the_file_up_to_the_limit(tmp_path):
+    from crawler.state.sqlite import READAHEAD_CHUNK_BYTES, read_into_page_cache
+
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * (READAHEAD_CHUNK_BYTES * 2 + 5))
+    assert read_into_page_cache(path, 10**9) == READAHEAD_CHUNK_BYTES * 2 + 5
+    assert read_into_page_cache(path, READAHEAD_CHUNK_BYTES + 3) == READAHEAD_CHUNK_BYTES + 3
+    assert read_into_page_cache(tmp_path / "missing", 10**9) == 0
+
+
+def test_opening_a_store_reads_its_band_index_ahead_in_the_background(tmp_path, monkeypatch):
+    from crawler.state import sqlite as sqlite_module
+
+    read = []
+    monkeypatch.setattr(sqlite_module, "read_into_page_cache", lambda path, limit: read.append((path, limit)))
+    with SqliteStateStore(tmp_path / STATE_FILE_NAME) as store:
+        store._readahead.join(timeout=30)
+        assert store._readahead.daemon and not store._readahead.is_alive()
+    assert read == [(tmp_path / "state-bands.sqlite", sqlite_module.BAND_INDEX_READAHEAD_BYTES)]
+
+
 def test_a_schema_1_postgres_store_upgrades_to_schema_3(postgres):
     """PostgreSQL's schema 1 is SQLite's schema 2 (it had the archive columns from the start)."""
     import psycopg

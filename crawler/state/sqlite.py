@@ -27,12 +27,19 @@ their bands, and a band index that does not match them is rebuilt from them when
 store is opened. A commit writes the two files one after the other, so a crash between
 the two leaves them apart; both carry a generation number that each change of the bands
 advances in the same transaction, and unequal numbers tell that it happened.
+
+Opening a store reads the band index file once from start to end in a background thread
+(``read_into_page_cache``): a cold file costs a disk read per band probe, and this
+machine's kernel reclaims page cache it sees unused within minutes, so an hourly run
+meets a cold file. One sequential read of the window's index (175 MB vacuumed at a
+million stored articles, about 0.2 s) is cheaper than its 32 random reads per article.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -97,6 +104,12 @@ MIGRATIONS = {
 
 # The band index file's name beside the store's: state.sqlite -> state-bands.sqlite.
 BAND_INDEX_SUFFIX = "-bands"
+
+# At most this much of the band index is read ahead when a store opens: a window of thirty
+# outlets' articles (10,000 a day for DEDUP_WINDOW_DAYS=30) takes a fifth of it; a longer
+# window gets its first GiB warm instead of evicting the rest of the page cache.
+BAND_INDEX_READAHEAD_BYTES = 1 << 30
+READAHEAD_CHUNK_BYTES = 1 << 20
 
 # SQLite's page cache per connection, in KiB (negative cache_size): enough for the upper
 # levels of every index, and a bound, so a year of state does not become a year of RAM.
@@ -203,6 +216,11 @@ class SqliteStateStore:
         except BaseException:
             self._connection.close()
             raise
+        self._readahead = threading.Thread(
+            target=read_into_page_cache, args=(self.band_index_path, BAND_INDEX_READAHEAD_BYTES),
+            name="band-index-readahead", daemon=True,
+        )
+        self._readahead.start()
 
     def __enter__(self) -> SqliteStateStore:
         return self
@@ -610,6 +628,23 @@ class SqliteStateStore:
             "SELECT article_key FROM aliases WHERE url_key = ?", (url_key,)
         ).fetchone()
         return None if row is None else row[0]
+
+
+def read_into_page_cache(path: Path, limit: int) -> int:
+    """Read the first *limit* bytes of *path* and drop them, so that the kernel keeps them in
+    its page cache; returns the bytes read. Only an optimisation: a file that cannot be read
+    costs nothing but a debug line. (posix_fadvise WILLNEED read 8 MB of 175 here.)"""
+    done = 0
+    try:
+        with open(path, "rb", buffering=0) as file:
+            while done < limit:
+                chunk = file.read(min(READAHEAD_CHUNK_BYTES, limit - done))
+                if not chunk:
+                    break
+                done += len(chunk)
+    except OSError as error:
+        logger.debug("Could not read %s ahead: %s", path, error)
+    return done
 
 
 def band_index_path(store_path: Path) -> Path:
