@@ -345,7 +345,8 @@ def signature_tables(store) -> tuple[list, list]:
     """The near-duplicate tables of either backend (both answer ``_connection.execute``);
     SQLite's band rows name their signature by id, in the band index file."""
     bands = (
-        "SELECT b.band, b.band_hash, s.key FROM bands.minhash_bands b JOIN minhash_signatures s ON s.id = b.signature_id"
+        "SELECT b.band, b.band_hash, s.key FROM (SELECT * FROM bands.minhash_bands UNION ALL SELECT * FROM bands.recent_bands) b "
+        "JOIN minhash_signatures s ON s.id = b.signature_id"
         if isinstance(store, SqliteStateStore)
         else "SELECT band, band_hash, key FROM minhash_bands"
     )
@@ -541,7 +542,7 @@ def test_a_schema_2_sqlite_store_upgrades_and_its_signatures_get_their_index_tim
         # Replacing the migrated signature replaces both of its migrated bands.
         migrated.add_signature("https://ex.com/old", [7, 8], b"new")
         assert migrated.lsh_candidates([5, 6]) == set() and migrated.lsh_candidates([7, 8]) == {"https://ex.com/old"}
-        assert migrated._connection.execute("SELECT COUNT(*) FROM minhash_bands").fetchone() == (2,)
+        assert migrated.stats()["counts"]["minhash_bands"] == 2
         indexes = {name for (name,) in migrated._connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "minhash_bands_key" not in indexes
     connection = sqlite3.connect(path)
@@ -654,6 +655,32 @@ def test_the_band_index_file_is_in_wal_mode_and_its_cache_bounded(sqlite_store):
     assert sqlite_store._connection.execute("PRAGMA bands.cache_size").fetchone() == (-CACHE_KIB,)
 
 
+def band_rows(store, table: str) -> int:
+    return store._connection.execute(f"SELECT COUNT(*) FROM bands.{table}").fetchone()[0]
+
+
+def test_new_bands_gather_in_recent_bands_and_are_merged_in_one_pass(tmp_path, monkeypatch):
+    from crawler.state import sqlite as sqlite_module
+
+    monkeypatch.setattr(sqlite_module, "RECENT_BANDS_MERGE_SIGNATURES", 5)
+    with SqliteStateStore(tmp_path / STATE_FILE_NAME) as store:
+        store.add_signatures([(f"k{n}", [n, 100 + n], bytes([n])) for n in range(4)])
+        assert (band_rows(store, "minhash_bands"), band_rows(store, "recent_bands")) == (0, 8)
+        assert store.near_candidates([2, 103]) == {"k2": bytes([2]), "k3": bytes([3])}
+        store.add_signature("k4", [4, 104], b"4")  # the fifth: merged
+        assert (band_rows(store, "minhash_bands"), band_rows(store, "recent_bands")) == (10, 0)
+        # replacing a merged signature removes its merged rows; the new ones are recent
+        store.add_signature("k1", [41, 141], b"one")
+        assert store.lsh_candidates([1, 101]) == set() and store.near_candidates([41]) == {"k1": b"one"}
+        assert (band_rows(store, "minhash_bands"), band_rows(store, "recent_bands")) == (8, 2)
+        assert store.prune_near_duplicates(datetime.now(UTC) + timedelta(days=1)) == 5
+        assert (band_rows(store, "minhash_bands"), band_rows(store, "recent_bands")) == (0, 0)
+        store.add_signature("k9", [9, 109], b"9")
+        store.compact()
+        assert (band_rows(store, "minhash_bands"), band_rows(store, "recent_bands")) == (2, 0)
+        assert store.lsh_candidates([9]) == {"k9"} and store.stats()["counts"]["minhash_bands"] == 2
+
+
 def test_read_into_page_cache_reads_the_file_up_to_the_limit(tmp_path):
     from crawler.state.sqlite import READAHEAD_CHUNK_BYTES, read_into_page_cache
 
@@ -753,6 +780,7 @@ def test_the_window_lookup_searches_indexes_and_scans_no_table(sqlite_store):
 
     plan = [row[-1] for row in sqlite_store._connection.execute("EXPLAIN QUERY PLAN " + near_candidates_query(32), [0] * 65)]
     assert "SEARCH minhash_bands USING PRIMARY KEY (band=? AND band_hash=?)" in plan
+    assert "SEARCH recent_bands USING PRIMARY KEY (band=? AND band_hash=?)" in plan
     assert "SEARCH minhash_signatures USING INTEGER PRIMARY KEY (rowid=?)" in plan
     assert not any(step.startswith("SCAN minhash_") for step in plan)
 
@@ -766,12 +794,12 @@ def test_replacing_and_pruning_bands_search_the_primary_key_only(sqlite_store):
         sqlite_store.prune_near_duplicates(datetime.now(UTC) + timedelta(days=1))
     finally:
         sqlite_store._connection.set_trace_callback(None)
-    assert sqlite_store._connection.execute("SELECT COUNT(*) FROM minhash_bands").fetchone() == (0,)
+    assert sqlite_store.stats()["counts"]["minhash_bands"] == 0
     for statement in statements:
         if statement.startswith(("BEGIN", "COMMIT")):
             continue
         steps = [row[-1] for row in sqlite_store._connection.execute("EXPLAIN QUERY PLAN " + statement)]
-        assert not any(step.startswith("SCAN minhash_bands") for step in steps), (statement, steps)
+        assert not any(step.startswith(("SCAN minhash_bands", "SCAN recent_bands")) for step in steps), (statement, steps)
 
 
 def test_commits_are_crash_safe_without_an_fsync_each(sqlite_store):
