@@ -423,6 +423,11 @@ class SqliteStateStore:
         if recent >= RECENT_BANDS_MERGE_SIGNATURES:
             self._merge_recent_bands()
 
+    def merge_recent_bands(self) -> None:
+        """Merge recent_bands into minhash_bands now (``compact`` does; SQLite only)."""
+        with self._transaction():
+            self._merge_recent_bands()
+
     def _merge_recent_bands(self) -> None:
         """Move the rows of recent_bands into minhash_bands, in their key order (see the
         module docstring); inside the caller's transaction."""
@@ -572,8 +577,7 @@ class SqliteStateStore:
         }
 
     def compact(self) -> None:
-        with self._transaction():
-            self._merge_recent_bands()
+        self.merge_recent_bands()
         # VACUUM rewrites a file without its free pages; it cannot run in a transaction.
         self._connection.execute("VACUUM main")
         self._connection.execute("VACUUM bands")
