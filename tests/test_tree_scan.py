@@ -16,7 +16,7 @@ from crawler.extract import parse_html
 from crawler.markup_variants import VARIANTS
 from crawler.page_dates import is_date_element
 from crawler.sections import is_breadcrumb_container
-from crawler.tree_scan import attribute_candidates, elements_where
+from crawler.tree_scan import CURRENT_MARKED_XPATH, attribute_candidates, attribute_scan, elements_where
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE_FOLDERS = (
@@ -76,6 +76,21 @@ def test_scan_selects_what_the_xpath_selected(scan):
         assert elements_where(tree, predicate, attribute_candidates(tree)) == expected, name
         compared += 1
         found += len(expected)
+    assert compared >= 100 and found > 0
+
+
+def test_scan_selects_what_the_section_xpaths_selected():
+    """attribute_scan's second list is CURRENT_MARKED_XPATH's elements, and its candidates
+    hold every microdata articleSection element (crawler.sections)."""
+    compared = found = 0
+    for name, tree in trees():
+        candidates, marked = attribute_scan(tree)
+        assert candidates == attribute_candidates(tree), name
+        assert marked == tree.xpath(CURRENT_MARKED_XPATH), name
+        microdata = [e for e in candidates if e.get("itemprop") == "articleSection" and e.tag != "meta"]
+        assert microdata == tree.xpath("//*[@itemprop='articleSection'][not(self::meta)]"), name
+        compared += 1
+        found += len(marked)
     assert compared >= 100 and found > 0
 
 
