@@ -166,7 +166,16 @@ def normalize_characters(text: str, keep_tatweel: bool = False) -> str:
 
 def fold_for_fingerprint(text: str) -> str:
     """Return the lossy one-line fold of *text* used for hashes and near-duplicate checks."""
-    text = _DIACRITICS_RE.sub("", normalize_text(text))
+    return fold_normalized(normalize_text(text))
+
+
+def fold_normalized(text: str) -> str:
+    """``fold_for_fingerprint`` of a text that is already ``normalize_text``'s output.
+
+    normalize_text is idempotent (tests/test_arabic.py), so the fold need not run it again
+    on an article's normalized body: 0.2 ms per page of a crawl.
+    """
+    text = _DIACRITICS_RE.sub("", text)
     text = _YEH_BEFORE_HAMZA_RE.sub(HAMZA, text.translate(_FINGERPRINT_LETTER_FOLD))
     text = text.translate(DIGITS_TO_ASCII).lower()
     return _collapse_spaces(text.translate(_PUNCTUATION_AND_SYMBOLS_TO_SPACE))

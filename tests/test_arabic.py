@@ -6,6 +6,7 @@ from crawler.arabic import (
     arabic_script_ratio,
     fingerprint_words,
     fold_for_fingerprint,
+    fold_normalized,
     normalize_text,
     normalize_title,
 )
@@ -204,6 +205,11 @@ def test_fold_is_one_line():
 
 def test_fold_applies_normalize_text_rules_first():
     assert fold_for_fingerprint("ﺍﻟﻌـﺮﺑﻴﺔ\u200f کتاب") == "العربيه كتاب"
+
+
+@pytest.mark.parametrize("text", IDEMPOTENCE_SAMPLES)
+def test_fold_of_normalized_text_is_the_fold(text):
+    assert fold_normalized(normalize_text(text)) == fold_for_fingerprint(text)
 
 
 @pytest.mark.parametrize("text", IDEMPOTENCE_SAMPLES)
