@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from crawler.arabic import fold_for_fingerprint
 from crawler.bylines import is_site_name
-from crawler.tree_scan import CURRENT_MARKED_XPATH, attribute, elements_where
+from crawler.tree_scan import CURRENT_MARKED_XPATH, attribute, elements_where, preceding_elements
 
 HOME_CRUMBS = frozenset(
     fold_for_fingerprint(name) for name in ("الرئيسية", "الرئيسيه", "الصفحة الرئيسية", "الرئيسة", "home", "homepage", "accueil")
@@ -156,7 +156,7 @@ def visible_crumbs(tree, headline, title: str | None = None, candidates=None) ->
             return crumbs
     if headline is None:
         return []
-    for element in headline.xpath(f"preceding::*[position() <= {TRAIL_SCOPE}]")[::-1]:
+    for element in preceding_elements(headline, TRAIL_SCOPE)[::-1]:
         if element.tag not in ("a", "script", "style") and is_link_trail(element, title):
             return _link_crumbs(element)
     return []
@@ -210,7 +210,7 @@ def kicker_section(tree, headline) -> str | None:
     # The menu's paths are read only once a link could use them: MENU_XPATH over the whole
     # page cost 0.4 ms, and most pages have no short link just above the headline.
     menu = None
-    for element in headline.xpath(f"preceding::*[position() <= {KICKER_SCOPE}]")[::-1]:
+    for element in preceding_elements(headline, KICKER_SCOPE)[::-1]:
         if element.tag != "a" or element.xpath("ancestor::nav | ancestor::header"):
             continue
         name = collapse(element.text_content())
