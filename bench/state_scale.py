@@ -57,7 +57,7 @@ import sitegen  # noqa: E402
 from crawler import settings as project_settings  # noqa: E402
 from crawler.near_duplicates import NUM_PERM, NearDuplicateIndex, lsh_parameters, window_start  # noqa: E402
 from crawler.state import STATE_FILE_NAME, ArticleState, open_state_store  # noqa: E402
-from crawler.state.sqlite import CACHE_KIB, parse_bands  # noqa: E402
+from crawler.state.sqlite import CACHE_KIB, band_index_path, parse_bands  # noqa: E402
 from crawler.urls import canonicalize_url  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ FILL_CACHE_KIB = 4 * 1024 * 1024
 def bulk_transactions(store):
     """Within the block, record_committed calls share one transaction until ``commit()``."""
     connection = store._connection
-    connection.execute(f"PRAGMA cache_size=-{FILL_CACHE_KIB}")
+    set_cache_kib(connection, FILL_CACHE_KIB)
     store._transaction = nullcontext
     connection.execute("BEGIN IMMEDIATE")
 
@@ -170,7 +170,13 @@ def bulk_transactions(store):
         raise
     finally:
         del store._transaction  # the class's own again
-        connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        set_cache_kib(connection, CACHE_KIB)
+
+
+def set_cache_kib(connection, kib: int) -> None:
+    """SQLite's page cache for both files of the store (the band index is attached)."""
+    for schema in ("main", "bands"):
+        connection.execute(f"PRAGMA {schema}.cache_size=-{kib}")
 
 
 def prune_to_window(store) -> tuple[int, float]:
@@ -182,11 +188,11 @@ def prune_to_window(store) -> tuple[int, float]:
     or so that left the window. Done here, the backlog (700,000 signatures at 1M) is
     timed apart from the no-change run, which then measures a run on such a store."""
     started = time.perf_counter()
-    store._connection.execute(f"PRAGMA cache_size=-{FILL_CACHE_KIB}")  # as for the fill
+    set_cache_kib(store._connection, FILL_CACHE_KIB)  # as for the fill
     try:
         pruned = store.prune_near_duplicates(window_start(project_settings.DEDUP_WINDOW_DAYS))
     finally:
-        store._connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        set_cache_kib(store._connection, CACHE_KIB)
     return pruned, time.perf_counter() - started
 
 
@@ -301,19 +307,27 @@ def near_lookup_ms(output_dir: Path, rng: random.Random, stored_keys: list[str])
 
 
 def state_bytes(output_dir: Path) -> dict:
+    """Bytes of the store's two files (state.sqlite and its band index), in all and per table."""
     path = output_dir / STATE_FILE_NAME
+    bands_path = band_index_path(path)
     connection = sqlite3.connect(path)
     try:
+        connection.execute("ATTACH DATABASE ? AS bands", (str(bands_path),))
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         articles = connection.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
         try:
-            tables = dict(connection.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").fetchall())
+            tables = {}
+            for schema in ("main", "bands"):
+                tables.update(connection.execute(
+                    "SELECT name, SUM(pgsize) FROM dbstat WHERE schema = ? GROUP BY name", (schema,)
+                ).fetchall())
         except sqlite3.OperationalError:  # SQLite built without dbstat
             tables = {}
     finally:
         connection.close()
-    size = path.stat().st_size
-    return {"file_bytes": size, "articles": articles, "bytes_per_article": size / max(1, articles),
+    size = path.stat().st_size + bands_path.stat().st_size
+    return {"file_bytes": size, "band_index_bytes": bands_path.stat().st_size, "articles": articles,
+            "bytes_per_article": size / max(1, articles),
             "tables_bytes_per_article": {name: value / max(1, articles) for name, value in sorted(tables.items(), key=lambda item: -item[1])}}
 
 

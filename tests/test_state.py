@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from crawler.state import STATE_FILE_NAME, ArticleState, next_version, open_state_store
-from crawler.state.sqlite import LSH_QUERY_BANDS, SqliteStateStore, lsh_candidates_query
+from crawler.state.sqlite import LSH_QUERY_BANDS, SCHEMA_VERSION, SqliteStateStore, band_index_path, lsh_candidates_query
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -342,9 +342,16 @@ def test_a_key_given_twice_in_one_batch_keeps_its_last_signature(store):
 
 
 def signature_tables(store) -> tuple[list, list]:
-    """The near-duplicate tables of either backend (both answer ``_connection.execute``)."""
+    """The near-duplicate tables of either backend (both answer ``_connection.execute``);
+    SQLite's band rows name their signature by id, in the band index file."""
+    bands = (
+        "SELECT b.band, b.band_hash, s.key FROM (SELECT * FROM bands.minhash_bands UNION ALL SELECT * FROM bands.recent_bands) b "
+        "JOIN minhash_signatures s ON s.id = b.signature_id"
+        if isinstance(store, SqliteStateStore)
+        else "SELECT band, band_hash, key FROM minhash_bands"
+    )
     return (
-        [tuple(row) for row in store._connection.execute("SELECT band, band_hash, key FROM minhash_bands ORDER BY 1, 2, 3").fetchall()],
+        [tuple(row) for row in store._connection.execute(bands + " ORDER BY 1, 2, 3").fetchall()],
         [(key, bytes(signature)) for key, signature in store._connection.execute("SELECT key, signature FROM minhash_signatures ORDER BY 1").fetchall()],
     )
 
@@ -513,7 +520,7 @@ def test_a_schema_1_store_is_migrated_and_keeps_its_articles(tmp_path):
         migrated.record_written([article(archive_file="warc/a.warc.gz", archive_offset=7)])
         assert migrated.get(article().key).archive_offset == 7
     connection = sqlite3.connect(path)
-    assert connection.execute("SELECT version FROM schema_version").fetchone() == (3,)
+    assert connection.execute("SELECT version FROM schema_version").fetchone() == (SCHEMA_VERSION,)
     connection.close()
 
 
@@ -535,11 +542,11 @@ def test_a_schema_2_sqlite_store_upgrades_and_its_signatures_get_their_index_tim
         # Replacing the migrated signature replaces both of its migrated bands.
         migrated.add_signature("https://ex.com/old", [7, 8], b"new")
         assert migrated.lsh_candidates([5, 6]) == set() and migrated.lsh_candidates([7, 8]) == {"https://ex.com/old"}
-        assert migrated._connection.execute("SELECT COUNT(*) FROM minhash_bands").fetchone() == (2,)
+        assert migrated.stats()["counts"]["minhash_bands"] == 2
         indexes = {name for (name,) in migrated._connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "minhash_bands_key" not in indexes
     connection = sqlite3.connect(path)
-    assert connection.execute("SELECT version FROM schema_version").fetchone() == (3,)
+    assert connection.execute("SELECT version FROM schema_version").fetchone() == (SCHEMA_VERSION,)
     connection.close()
 
 
@@ -555,6 +562,144 @@ INSERT INTO minhash_bands VALUES (0, 5, 'https://ex.com/old'), (1, 6, 'https://e
     (0, 5, 'https://ex.com/gone'), (0, 5, 'https://ex.com/no-signature');
 CREATE INDEX minhash_bands_key ON minhash_bands (key);
 """
+
+
+SCHEMA_3_WITH_SIGNATURES = """
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version (version) VALUES (3);
+CREATE TABLE articles (key TEXT PRIMARY KEY, url TEXT NOT NULL, first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL, content_hash TEXT NOT NULL, published_at TEXT, discovered_at TEXT,
+    version INTEGER NOT NULL, file TEXT NOT NULL, archive_file TEXT, archive_offset INTEGER);
+CREATE INDEX articles_content_hash ON articles (content_hash);
+CREATE TABLE aliases (url_key TEXT PRIMARY KEY, article_key TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX aliases_article_key ON aliases (article_key);
+CREATE TABLE minhash_signatures (key TEXT PRIMARY KEY, signature BLOB NOT NULL,
+    indexed_at INTEGER NOT NULL DEFAULT 0, bands TEXT NOT NULL DEFAULT '');
+CREATE INDEX minhash_signatures_indexed_at ON minhash_signatures (indexed_at);
+CREATE TABLE minhash_bands (band INTEGER NOT NULL, band_hash INTEGER NOT NULL, key TEXT NOT NULL,
+    PRIMARY KEY (band, band_hash, key)) WITHOUT ROWID;
+CREATE TABLE committed_files (file TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE visited_pages (key TEXT PRIMARY KEY, reason TEXT NOT NULL, discovered_at TEXT,
+    seen_at TEXT NOT NULL) WITHOUT ROWID;
+INSERT INTO minhash_signatures VALUES ('https://ex.com/new', X'6e6577', 2000, '0:5,1:-6'),
+    ('https://ex.com/old', X'6f6c64', 1000, '0:5,1:7');
+INSERT INTO minhash_bands VALUES (0, 5, 'https://ex.com/new'), (1, -6, 'https://ex.com/new'),
+    (0, 5, 'https://ex.com/old'), (1, 7, 'https://ex.com/old');
+"""
+
+
+def test_a_schema_3_store_moves_its_bands_to_the_band_index_file(tmp_path):
+    path = tmp_path / STATE_FILE_NAME
+    connection = sqlite3.connect(path)
+    connection.executescript(SCHEMA_3_WITH_SIGNATURES)
+    connection.close()
+    with SqliteStateStore(path) as migrated:
+        assert migrated.band_index_path == band_index_path(path) == tmp_path / "state-bands.sqlite"
+        assert migrated.band_index_path.is_file()
+        since = datetime.fromtimestamp(1500, UTC)
+        assert migrated.near_candidates([5, -6], since=since) == {"https://ex.com/new": b"new"}
+        assert migrated.lsh_candidates([5]) == {"https://ex.com/new", "https://ex.com/old"}
+        assert migrated.stats()["counts"]["minhash_bands"] == 4
+        tables = {name for (name,) in migrated._connection.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")}
+        assert "minhash_bands" not in tables
+        assert migrated.prune_near_duplicates(since) == 1
+        assert migrated.lsh_candidates([5, 7]) == {"https://ex.com/new"}
+        assert migrated.stats()["counts"]["minhash_bands"] == 2
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT version FROM schema_version").fetchone() == (SCHEMA_VERSION,)
+    connection.close()
+
+
+def signed_store(directory: Path) -> Path:
+    """A store in *directory* with three signatures of two bands each; returns its path."""
+    path = directory / STATE_FILE_NAME
+    with SqliteStateStore(path) as store:
+        store.add_signatures([(f"https://ex.com/{n}", [n, 100 + n], bytes([n])) for n in range(3)])
+    return path
+
+
+def test_a_lost_band_index_file_is_rebuilt_from_the_signatures(tmp_path, caplog):
+    path = signed_store(tmp_path)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{band_index_path(path)}{suffix}").unlink(missing_ok=True)
+    with caplog.at_level("WARNING", logger="crawler.state.sqlite"), SqliteStateStore(path) as store:
+        assert store.near_candidates([2, 0]) == {"https://ex.com/2": bytes([2])}
+        assert store.lsh_candidates([0, 101]) == {"https://ex.com/0", "https://ex.com/1"}
+        assert store.stats()["counts"]["minhash_bands"] == 6
+    assert "Rebuilt the near-duplicate band index" in caplog.text and "from 3 signatures" in caplog.text
+
+
+def test_band_index_files_apart_after_a_crash_are_rebuilt_and_only_then(tmp_path, caplog):
+    path = signed_store(tmp_path)
+    # As if a crash came between the two commits: the store's change of the bands is
+    # committed (a signature replaced), the band index's is not.
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("UPDATE minhash_signatures SET bands = '0:50,1:150' WHERE key = 'https://ex.com/0'")
+        connection.execute("UPDATE band_index_generation SET value = value + 1")
+    connection.close()
+    with caplog.at_level("WARNING", logger="crawler.state.sqlite"), SqliteStateStore(path) as store:
+        assert store.lsh_candidates([50]) == {"https://ex.com/0"} and store.lsh_candidates([0]) == set()
+    assert caplog.text.count("Rebuilt") == 1
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="crawler.state.sqlite"), SqliteStateStore(path) as store:
+        assert store.lsh_candidates([50, 101]) == {"https://ex.com/0", "https://ex.com/1"}
+    assert "Rebuilt" not in caplog.text
+
+
+def test_the_band_index_file_is_in_wal_mode_and_its_cache_bounded(sqlite_store):
+    from crawler.state.sqlite import CACHE_KIB
+
+    assert sqlite_store._connection.execute("PRAGMA bands.journal_mode").fetchone() == ("wal",)
+    assert sqlite_store._connection.execute("PRAGMA bands.synchronous").fetchone() == (1,)
+    assert sqlite_store._connection.execute("PRAGMA bands.cache_size").fetchone() == (-CACHE_KIB,)
+
+
+def band_rows(store, table: str) -> int:
+    return store._connection.execute(f"SELECT COUNT(*) FROM bands.{table}").fetchone()[0]
+
+
+def test_new_bands_gather_in_recent_bands_and_are_merged_in_one_pass(tmp_path, monkeypatch):
+    from crawler.state import sqlite as sqlite_module
+
+    monkeypatch.setattr(sqlite_module, "RECENT_BANDS_MERGE_SIGNATURES", 5)
+    with SqliteStateStore(tmp_path / STATE_FILE_NAME) as store:
+        store.add_signatures([(f"k{n}", [n, 100 + n], bytes([n])) for n in range(4)])
+        assert (band_rows(store, "minhash_bands"), band_rows(store, "recent_bands")) == (0, 8)
+        assert store.near_candidates([2, 103]) == {"k2": bytes([2]), "k3": bytes([3])}
+        store.add_signature("k4", [4, 104], b"4")  # the fifth: merged
+        assert (band_rows(store, "minhash_bands"), band_rows(store, "recent_bands")) == (10, 0)
+        # replacing a merged signature removes its merged rows; the new ones are recent
+        store.add_signature("k1", [41, 141], b"one")
+        assert store.lsh_candidates([1, 101]) == set() and store.near_candidates([41]) == {"k1": b"one"}
+        assert (band_rows(store, "minhash_bands"), band_rows(store, "recent_bands")) == (8, 2)
+        assert store.prune_near_duplicates(datetime.now(UTC) + timedelta(days=1)) == 5
+        assert (band_rows(store, "minhash_bands"), band_rows(store, "recent_bands")) == (0, 0)
+        store.add_signature("k9", [9, 109], b"9")
+        store.compact()
+        assert (band_rows(store, "minhash_bands"), band_rows(store, "recent_bands")) == (2, 0)
+        assert store.lsh_candidates([9]) == {"k9"} and store.stats()["counts"]["minhash_bands"] == 2
+
+
+def test_read_into_page_cache_reads_the_file_up_to_the_limit(tmp_path):
+    from crawler.state.sqlite import READAHEAD_CHUNK_BYTES, read_into_page_cache
+
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * (READAHEAD_CHUNK_BYTES * 2 + 5))
+    assert read_into_page_cache(path, 10**9) == READAHEAD_CHUNK_BYTES * 2 + 5
+    assert read_into_page_cache(path, READAHEAD_CHUNK_BYTES + 3) == READAHEAD_CHUNK_BYTES + 3
+    assert read_into_page_cache(tmp_path / "missing", 10**9) == 0
+
+
+def test_opening_a_store_reads_its_band_index_ahead_in_the_background(tmp_path, monkeypatch):
+    from crawler.state import sqlite as sqlite_module
+
+    read = []
+    monkeypatch.setattr(sqlite_module, "read_into_page_cache", lambda path, limit: read.append((path, limit)))
+    with SqliteStateStore(tmp_path / STATE_FILE_NAME) as store:
+        store._readahead.join(timeout=30)
+        assert store._readahead.daemon and not store._readahead.is_alive()
+    assert read == [(tmp_path / "state-bands.sqlite", sqlite_module.BAND_INDEX_READAHEAD_BYTES)]
 
 
 def test_a_schema_1_postgres_store_upgrades_to_schema_3(postgres):
@@ -635,7 +780,8 @@ def test_the_window_lookup_searches_indexes_and_scans_no_table(sqlite_store):
 
     plan = [row[-1] for row in sqlite_store._connection.execute("EXPLAIN QUERY PLAN " + near_candidates_query(32), [0] * 65)]
     assert "SEARCH minhash_bands USING PRIMARY KEY (band=? AND band_hash=?)" in plan
-    assert any(step.startswith("SEARCH minhash_signatures USING INDEX sqlite_autoindex_minhash_signatures_1 (key=?)") for step in plan)
+    assert "SEARCH recent_bands USING PRIMARY KEY (band=? AND band_hash=?)" in plan
+    assert "SEARCH minhash_signatures USING INTEGER PRIMARY KEY (rowid=?)" in plan
     assert not any(step.startswith("SCAN minhash_") for step in plan)
 
 
@@ -648,12 +794,12 @@ def test_replacing_and_pruning_bands_search_the_primary_key_only(sqlite_store):
         sqlite_store.prune_near_duplicates(datetime.now(UTC) + timedelta(days=1))
     finally:
         sqlite_store._connection.set_trace_callback(None)
-    assert sqlite_store._connection.execute("SELECT COUNT(*) FROM minhash_bands").fetchone() == (0,)
+    assert sqlite_store.stats()["counts"]["minhash_bands"] == 0
     for statement in statements:
         if statement.startswith(("BEGIN", "COMMIT")):
             continue
         steps = [row[-1] for row in sqlite_store._connection.execute("EXPLAIN QUERY PLAN " + statement)]
-        assert not any(step.startswith("SCAN minhash_bands") for step in steps), (statement, steps)
+        assert not any(step.startswith(("SCAN minhash_bands", "SCAN recent_bands")) for step in steps), (statement, steps)
 
 
 def test_commits_are_crash_safe_without_an_fsync_each(sqlite_store):

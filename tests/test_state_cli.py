@@ -11,6 +11,7 @@ from pathlib import Path
 
 from crawler.cron import EXIT_LOCKED, LOCK_FILE
 from crawler.state import ArticleState, open_state_store
+from crawler.state.sqlite import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime.now(timezone.utc)
@@ -46,8 +47,9 @@ def test_stats_prints_counts_sizes_and_the_first_and_last_entries(tmp_path):
     assert "first recorded" in result.stdout and "https://ex.com/0" in result.stdout
     assert "last recorded" in result.stdout and "https://ex.com/49" in result.stdout
     figures = json.loads(run_state("stats", "--json", "--output-dir", str(tmp_path)).stdout)
-    assert figures["counts"]["aliases"] == 50 and figures["schema"] == 3
+    assert figures["counts"]["aliases"] == 50 and figures["schema"] == SCHEMA_VERSION
     assert figures["bytes"]["file"] > 0
+    assert f"band index: {tmp_path / 'state-bands.sqlite'}" in result.stdout
 
 
 def test_stats_of_a_folder_without_a_store_is_a_clear_error_and_creates_nothing(tmp_path):

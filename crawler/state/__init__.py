@@ -1,10 +1,10 @@
 """The incremental state store: what earlier runs fetched, so each run fetches only news.
 
 ``StateStore`` is the interface the crawl talks to. ``crawler.state.sqlite.SqliteStateStore``
-is the one-machine implementation, a single SQLite file inside OUTPUT_DIR
-(``STATE_FILE_NAME``), and the default. ``crawler.state.postgres.PostgresStateStore`` is the
-shared one for a cluster, chosen with ``STATE_URL=postgresql://...``; both pass the same
-tests. Nothing else in the project talks to a database.
+is the one-machine implementation, a SQLite file inside OUTPUT_DIR (``STATE_FILE_NAME``,
+with its near-duplicate band index beside it), and the default.
+``crawler.state.postgres.PostgresStateStore`` is the shared one for a cluster, chosen with
+``STATE_URL=postgresql://...``; both pass the same tests. Nothing else in the project talks to a database.
 
 What is stored:
 

@@ -47,6 +47,8 @@ def format_stats(stats: dict) -> str:
     articles = counts.get("articles", 0)
     total = store_bytes(stats)
     lines = [f"store: {stats['store']} (schema {stats['schema']})"]
+    if stats.get("band_index"):
+        lines.append(f"band index: {stats['band_index']}")
     lines += [f"  {name:<20} {value:>12,}" for name, value in counts.items()]
     if total is not None:
         per_article = f", {total / articles:,.0f} bytes per article" if articles else ""
