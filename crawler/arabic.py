@@ -116,6 +116,30 @@ ARABIC_SCRIPT_RANGES = (
     (0xFE70, 0xFEFF),
 )
 
+class _Translation:
+    """``text.translate(table)`` for a fixed table of a few code points, done by a regex.
+
+    ``str.translate`` looks every character up in the table's dict: 100-180 us for a
+    1,100-character Arabic article, per table. A character class scans in C and only the
+    characters the table names (most often none) are replaced: 10-40 us. Same result.
+    """
+
+    def __init__(self, table: dict):
+        self.table = table
+        self._replacements = {
+            chr(key): "" if value is None else chr(value) if isinstance(value, int) else value for key, value in table.items()
+        }
+        self._pattern = re.compile("[" + "".join(re.escape(char) for char in self._replacements) + "]")
+
+    def __call__(self, text: str) -> str:
+        if self._pattern.search(text) is None:
+            return text
+        return self._pattern.sub(self._replace, text)
+
+    def _replace(self, match: re.Match) -> str:
+        return self._replacements[match.group()]
+
+
 _REMOVE_INVISIBLE = str.maketrans(dict.fromkeys(INVISIBLE_CHARACTERS))
 _REMOVE_INVISIBLE_AND_FIX_PERSIAN = str.maketrans(
     {**dict.fromkeys(INVISIBLE_CHARACTERS), **PERSIAN_TO_ARABIC_LETTERS}
@@ -135,6 +159,12 @@ _FINGERPRINT_LETTER_FOLD = str.maketrans(
         **dict.fromkeys(HAMZA_CARRIERS, HAMZA),
     }
 )
+_remove_invisible = _Translation(_REMOVE_INVISIBLE)
+_remove_invisible_and_fix_persian = _Translation(_REMOVE_INVISIBLE_AND_FIX_PERSIAN)
+_remove_hidden = _Translation(_REMOVE_HIDDEN)
+_remove_hidden_and_fix_persian = _Translation(_REMOVE_HIDDEN_AND_FIX_PERSIAN)
+_fold_letters = _Translation(_FINGERPRINT_LETTER_FOLD)
+_digits_to_ascii = _Translation(DIGITS_TO_ASCII)
 # "+" so that a doubled yeh cannot leave a new yeh + hamza behind (keeps the fold idempotent).
 _YEH_BEFORE_HAMZA_RE = re.compile(f"{YEH}+{HAMZA}")
 
@@ -158,17 +188,26 @@ def normalize_title(text: str, keep_tatweel: bool = False) -> str:
 def normalize_characters(text: str, keep_tatweel: bool = False) -> str:
     """Apply the safe per-character rules (invisibles, NFKC, Persian letters), not whitespace."""
     remove, remove_and_fix = (
-        (_REMOVE_HIDDEN, _REMOVE_HIDDEN_AND_FIX_PERSIAN) if keep_tatweel else (_REMOVE_INVISIBLE, _REMOVE_INVISIBLE_AND_FIX_PERSIAN)
+        (_remove_hidden, _remove_hidden_and_fix_persian) if keep_tatweel else (_remove_invisible, _remove_invisible_and_fix_persian)
     )
-    text = unicodedata.normalize("NFKC", text.translate(remove))
-    return unicodedata.normalize("NFKC", text.translate(remove_and_fix))
+    text = unicodedata.normalize("NFKC", remove(text))
+    return unicodedata.normalize("NFKC", remove_and_fix(text))
 
 
 def fold_for_fingerprint(text: str) -> str:
     """Return the lossy one-line fold of *text* used for hashes and near-duplicate checks."""
-    text = _DIACRITICS_RE.sub("", normalize_text(text))
-    text = _YEH_BEFORE_HAMZA_RE.sub(HAMZA, text.translate(_FINGERPRINT_LETTER_FOLD))
-    text = text.translate(DIGITS_TO_ASCII).lower()
+    return fold_normalized(normalize_text(text))
+
+
+def fold_normalized(text: str) -> str:
+    """``fold_for_fingerprint`` of a text that is already ``normalize_text``'s output.
+
+    normalize_text is idempotent (tests/test_arabic.py), so the fold need not run it again
+    on an article's normalized body: 0.2 ms per page of a crawl.
+    """
+    text = _DIACRITICS_RE.sub("", text)
+    text = _YEH_BEFORE_HAMZA_RE.sub(HAMZA, _fold_letters(text))
+    text = _digits_to_ascii(text).lower()
     return _collapse_spaces(text.translate(_PUNCTUATION_AND_SYMBOLS_TO_SPACE))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from crawler.arabic import fold_for_fingerprint, normalize_text, normalize_title
+from crawler.arabic import fold_normalized, normalize_text, normalize_title
 from crawler.extract import (
     MIN_ARTICLE_WORDS,
     ExtractOptions,
@@ -42,7 +42,7 @@ def language_fields(text: str, detected: tuple[str | None, float] | None = None)
 def normalize_fields(fields: dict) -> dict:
     """The normalized text fields, word count, fold and content hash of one article."""
     text = normalize_text(fields.get("text") or "")
-    folded = fold_for_fingerprint(text)
+    folded = fold_normalized(text)
     title = fields.get("title")
     description = fields.get("description")
     return {

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from crawler.agencies import AGENCY_PATTERN, agency_of
 from crawler.arabic import fold_for_fingerprint
 from crawler.cleanup import attribute_tokens, plain
-from crawler.tree_scan import attribute, elements_where
+from crawler.tree_scan import attribute, elements_where, following_elements
 
 # Words that, in an author field, mean "the newsroom" rather than a person.
 NON_PERSON_PHRASES = ("فريق", "هيئة التحرير", "التحرير", "المحرر", "محرر", "بوابة", "موقع", "صحيفة", "جريدة", "قناة",
@@ -266,7 +266,7 @@ def visible_bylines(headline) -> list[str]:
         return []
     found: list[str] = []
     prose = 0
-    for element in headline.xpath(f"following::*[position() <= {BYLINE_SCOPE}]"):
+    for element in following_elements(headline, BYLINE_SCOPE):
         if element.tag in _NOT_TEXT:
             continue
         text = visible_text(element)

@@ -30,7 +30,7 @@ from crawler.arabic import fold_for_fingerprint
 from crawler.bylines import extract_people
 from crawler.page_dates import DateContext, extract_dates
 from crawler.sections import extract_section
-from crawler.tree_scan import attribute_candidates
+from crawler.tree_scan import attribute_scan
 from crawler.urls import same_site
 
 logger = logging.getLogger(__name__)
@@ -341,8 +341,8 @@ def page_metadata(
     date of the URL, the source's time zone); ``now`` overrides its clock.
     """
     objects = json_ld_objects(tree)
-    # One pass over the elements for the attribute scans of bylines, dates and breadcrumbs.
-    candidates = attribute_candidates(tree)
+    # One pass over the elements for the attribute scans of bylines, dates, breadcrumbs and sections.
+    candidates, current_marked = attribute_scan(tree)
     article = article_json_ld(objects)
     tags = meta_tags(tree)
     names = site_names_of(tags, objects, site_names)
@@ -364,7 +364,7 @@ def page_metadata(
         **extract_dates(tree, tags, article, url, headline, context, candidates),
         "description": _collapse(description) if description else None,
         "image": extract_image(tags, article, url),
-        "section": extract_section(tree, tags, article, objects, url, headline, title, people_names, candidates),
+        "section": extract_section(tree, tags, article, objects, url, headline, title, people_names, candidates, current_marked),
         "tags": extract_tags(tags, article),
         "canonical_url": extract_canonical(tree, tags, url),
         "site_names": names,

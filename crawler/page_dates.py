@@ -40,7 +40,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from crawler.dates import StatedDate, find_stated_date, stated_date_from_url, to_iso
-from crawler.tree_scan import attribute, elements_where, has_ancestor
+from crawler.tree_scan import attribute, elements_where, following_elements, has_ancestor
 
 # The publication date wins over an update stamp only with a gap below this: a one-day
 # difference is a URL minted in UTC beside a stamp in local time (or the reverse).
@@ -301,7 +301,7 @@ def extract_dates(
     # The date line under the headline first; elsewhere a "date" element may be today's
     # date in the site header or a teaser's in a sidebar, so those only date a page that
     # has nothing better and never add a time to a stamp.
-    neighbours = headline.xpath(f"following::*[position() <= {HEADLINE_NEIGHBOURS}]") if headline is not None else []
+    neighbours = following_elements(headline, HEADLINE_NEIGHBOURS) if headline is not None else []
     near = visible_dates(neighbours, now, date_lines_only=True)
     anywhere = visible_dates(elements_where(tree, is_date_element, candidates), now)
     published = first_enriched(published_machine, near.get(PUBLISHED), anywhere.get(PUBLISHED))

@@ -6,6 +6,7 @@ from crawler.arabic import (
     arabic_script_ratio,
     fingerprint_words,
     fold_for_fingerprint,
+    fold_normalized,
     normalize_text,
     normalize_title,
 )
@@ -207,6 +208,11 @@ def test_fold_applies_normalize_text_rules_first():
 
 
 @pytest.mark.parametrize("text", IDEMPOTENCE_SAMPLES)
+def test_fold_of_normalized_text_is_the_fold(text):
+    assert fold_normalized(normalize_text(text)) == fold_for_fingerprint(text)
+
+
+@pytest.mark.parametrize("text", IDEMPOTENCE_SAMPLES)
 def test_fold_is_idempotent(text):
     once = fold_for_fingerprint(text)
     assert fold_for_fingerprint(once) == once
@@ -265,3 +271,27 @@ def test_a_headline_keeps_its_tatweel_and_loses_only_hidden_marks():
     headline = "ماسا لـ«الصباح»:\u200f  كل الشروط"
     assert normalize_title(headline, keep_tatweel=True) == "ماسا لـ«الصباح»: كل الشروط"
     assert normalize_title(headline) == "ماسا ل«الصباح»: كل الشروط"
+
+
+def test_regex_translations_equal_str_translate():
+    """crawler.arabic._Translation replaces str.translate for speed: same text out, always."""
+    import random
+
+    from crawler import arabic
+
+    tables = [
+        arabic._REMOVE_INVISIBLE,
+        arabic._REMOVE_INVISIBLE_AND_FIX_PERSIAN,
+        arabic._REMOVE_HIDDEN,
+        arabic._REMOVE_HIDDEN_AND_FIX_PERSIAN,
+        arabic._FINGERPRINT_LETTER_FOLD,
+        arabic.DIGITS_TO_ASCII,
+    ]
+    rng = random.Random(17)
+    alphabet = "".join(chr(key) for table in tables for key in table) + "abc ]^-\\[ \n\u0627\u0644\u0639\u0631\u0628\u064a\u0629"
+    samples = [*IDEMPOTENCE_SAMPLES, DIACRITIZED, ""]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 60))) for _ in range(500)]
+    for table in tables:
+        translate = arabic._Translation(table)
+        for text in samples:
+            assert translate(text) == text.translate(table), (table, text)

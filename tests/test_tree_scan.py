@@ -16,7 +16,14 @@ from crawler.extract import parse_html
 from crawler.markup_variants import VARIANTS
 from crawler.page_dates import is_date_element
 from crawler.sections import is_breadcrumb_container
-from crawler.tree_scan import attribute_candidates, elements_where
+from crawler.tree_scan import (
+    CURRENT_MARKED_XPATH,
+    attribute_candidates,
+    attribute_scan,
+    elements_where,
+    following_elements,
+    preceding_elements,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE_FOLDERS = (
@@ -77,6 +84,34 @@ def test_scan_selects_what_the_xpath_selected(scan):
         compared += 1
         found += len(expected)
     assert compared >= 100 and found > 0
+
+
+def test_scan_selects_what_the_section_xpaths_selected():
+    """attribute_scan's second list is CURRENT_MARKED_XPATH's elements, and its candidates
+    hold every microdata articleSection element (crawler.sections)."""
+    compared = found = 0
+    for name, tree in trees():
+        candidates, marked = attribute_scan(tree)
+        assert candidates == attribute_candidates(tree), name
+        assert marked == tree.xpath(CURRENT_MARKED_XPATH), name
+        microdata = [e for e in candidates if e.get("itemprop") == "articleSection" and e.tag != "meta"]
+        assert microdata == tree.xpath("//*[@itemprop='articleSection'][not(self::meta)]"), name
+        compared += 1
+        found += len(marked)
+    assert compared >= 100 and found > 0
+
+
+@pytest.mark.parametrize("limit", [1, 6, 20, 40, 60])
+def test_axis_walks_select_what_the_xpaths_selected(limit):
+    """following_elements / preceding_elements give the XPath axes' first ``limit`` elements,
+    from every headline, paragraph and link of the pages (crawler.bylines, page_dates, sections)."""
+    compared = 0
+    for name, tree in trees():
+        for element in tree.xpath("//h1 | //h2 | //p | //a")[:30]:
+            assert following_elements(element, limit) == element.xpath(f"following::*[position() <= {limit}]"), name
+            assert preceding_elements(element, limit) == element.xpath(f"preceding::*[position() <= {limit}]"), name
+            compared += 1
+    assert compared >= 1000
 
 
 def test_candidates_keep_document_order_and_skip_plain_elements():
