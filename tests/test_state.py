@@ -501,6 +501,15 @@ INSERT INTO articles VALUES ('https://ex.com/old', 'https://ex.com/old', '2024-0
 """
 
 
+def store_from_script(directory: Path, script: str) -> Path:
+    """A state file in *directory* made by an SQL *script* (an older schema); returns its path."""
+    path = directory / STATE_FILE_NAME
+    connection = sqlite3.connect(path)
+    connection.executescript(script)
+    connection.close()
+    return path
+
+
 def test_the_archive_location_round_trips_and_a_rewrite_without_archive_clears_it(store):
     located = article(archive_file="warc/src/20240601T080000Z-0001.warc.gz", archive_offset=1014)
     store.record_committed("data-0001.jsonl", [located])
@@ -510,10 +519,7 @@ def test_the_archive_location_round_trips_and_a_rewrite_without_archive_clears_i
 
 
 def test_a_schema_1_store_is_migrated_and_keeps_its_articles(tmp_path):
-    path = tmp_path / STATE_FILE_NAME
-    connection = sqlite3.connect(path)
-    connection.executescript(SCHEMA_1_ARTICLES)
-    connection.close()
+    path = store_from_script(tmp_path, SCHEMA_1_ARTICLES)
     with SqliteStateStore(path) as migrated:
         old = migrated.get("https://ex.com/old")
         assert old.content_hash == "h-old" and (old.archive_file, old.archive_offset) == (None, None)
@@ -525,10 +531,7 @@ def test_a_schema_1_store_is_migrated_and_keeps_its_articles(tmp_path):
 
 
 def test_a_schema_2_sqlite_store_upgrades_and_its_signatures_get_their_index_time(tmp_path):
-    path = tmp_path / STATE_FILE_NAME
-    connection = sqlite3.connect(path)
-    connection.executescript(SCHEMA_2_WITH_SIGNATURES)
-    connection.close()
+    path = store_from_script(tmp_path, SCHEMA_2_WITH_SIGNATURES)
     with SqliteStateStore(path) as migrated:
         assert migrated.get("https://ex.com/old").content_hash == "h-old"
         # Indexed when its article was last written (08:00 Cairo = 06:00 UTC).
@@ -589,10 +592,7 @@ INSERT INTO minhash_bands VALUES (0, 5, 'https://ex.com/new'), (1, -6, 'https://
 
 
 def test_a_schema_3_store_moves_its_bands_to_the_band_index_file(tmp_path):
-    path = tmp_path / STATE_FILE_NAME
-    connection = sqlite3.connect(path)
-    connection.executescript(SCHEMA_3_WITH_SIGNATURES)
-    connection.close()
+    path = store_from_script(tmp_path, SCHEMA_3_WITH_SIGNATURES)
     with SqliteStateStore(path) as migrated:
         assert migrated.band_index_path == band_index_path(path) == tmp_path / "state-bands.sqlite"
         assert migrated.band_index_path.is_file()
