@@ -421,6 +421,14 @@ def format_report(rows: list[dict], checks: list[tuple[str, bool]], machine: dic
     for row in rows:
         top = ", ".join(f"{name} {entry['seconds'] * 1000 / NEW_ARTICLES:.3f} ms/{entry['calls']}" for name, entry in sorted(row["new"]["timing"].items(), key=lambda item: -item[1]["seconds"])[:6])
         lines.append(f"{row['articles']:>10,}: new run state time by method (ms per page / calls): {top}")
+        slowest = max(row["new"]["timing"].items(), key=lambda item: item[1]["seconds"], default=None)
+        if slowest is not None and "p50_ms" in slowest[1]:
+            name, entry = slowest
+            lines.append(
+                f"{'':>10}  {name}: {entry['cpu_seconds'] * 1000 / max(1, entry['calls']):.3f} ms CPU of {entry['seconds'] * 1000 / max(1, entry['calls']):.3f} wall per call; "
+                f"quartiles {entry['p25_ms']:.3f} / {entry['p50_ms']:.3f} / {entry['p75_ms']:.3f} ms, max {entry['max_ms']:.1f}; "
+                f"first 100 calls {entry['first_100_mean_ms']:.3f} ms, last 100 {entry['last_100_mean_ms']:.3f}"
+            )
         tables = ", ".join(f"{name} {value:.0f}" for name, value in list(row["bytes"]["tables_bytes_per_article"].items())[:6])
         lines.append(f"{'':>10}  bytes per article by table/index: {tables}")
         if "vacuumed" in row:
