@@ -153,3 +153,20 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path, args, message):
     assert result.returncode == 2
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1 and message in result.stderr
+
+
+def test_reader_closing_the_pipe_stops_the_command_quietly(tmp_path):
+    # ``python -m crawler extract DIR | head -1``: the reader leaves after one record.
+    for number in range(20):
+        save(ARTICLE, tmp_path, name=f"copy-{number}.html")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "extract", str(tmp_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    first = json.loads(process.stdout.readline())
+    process.stdout.close()
+    stderr = process.communicate(timeout=120)[1].decode()
+    assert first["url"]
+    assert process.returncode == 141, stderr
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr

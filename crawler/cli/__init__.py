@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
+import sys
 
 # Order is the order of ``--help``.
 COMMANDS = (
@@ -35,7 +37,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The status of a process killed by SIGPIPE, as ``| head`` leaves the tools of a shell pipeline.
+CLOSED_PIPE_STATUS = 128 + signal.SIGPIPE
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except BrokenPipeError:
+        # The reader (``| head``) has all it wanted: stop quietly. stdout is pointed at
+        # /dev/null so the interpreter's final flush does not fail a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return CLOSED_PIPE_STATUS
