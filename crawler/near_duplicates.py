@@ -29,19 +29,11 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from functools import cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from crawler.arabic import fingerprint_words
 from crawler.state import StateStore
-
-if TYPE_CHECKING:
-    from datasketch import MinHash
-
-# datasketch is imported where a signature is made, not here: importing it loads
-# scipy (0.7 s, 40 MB), and the crawl process only compares signatures the
-# extraction workers made.
 
 logger = logging.getLogger(__name__)
 
@@ -121,36 +113,64 @@ def is_long_enough(text: str) -> bool:
     return len(fingerprint_words(text)) >= MIN_WORDS
 
 
-def signature(text: str) -> MinHash:
+def signature(text: str) -> np.ndarray:
     """Return the MinHash of the shingles of *text* (deterministic across processes)."""
     return signature_of_words(fingerprint_words(text))
 
 
-@cache
-def _permutations():
-    """datasketch derives the permutations from the seed on every MinHash; derive them once."""
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
-
-
-def signature_of_words(words: Sequence[str]) -> MinHash:
-    from datasketch import MinHash
-
-    minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, permutations=_permutations())
-    minhash.update_batch([shingle.encode("utf-8") for shingle in sorted(shingles_of_words(words))])
-    return minhash
+# datasketch's MinHash (scheme "affine32"), computed here with numpy alone: importing
+# datasketch imports scipy for its LSH (0.64 s of CPU and 40 MB in every process that
+# makes signatures), and a signature needs none of it. The values are datasketch's to
+# the bit (tests/test_near_duplicates.py compares them), so stored signatures stay valid.
+_MURMUR3_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+_EMPTY_HASH = np.iinfo(np.uint32).max
 
 
 @cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The (a, b) of the NUM_PERM affine permutations h -> a*h + b mod 2^32, drawn as datasketch draws them."""
+    generator = np.random.RandomState(MINHASH_SEED)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _premixed(hashes: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finalizer over 32-bit values (the wraparound is the modulo)."""
+    s1, m1, s2, m2, s3 = _MURMUR3_FMIX32
+    hashes = hashes ^ (hashes >> s1)
+    hashes = hashes * m1
+    hashes = hashes ^ (hashes >> s2)
+    hashes = hashes * m2
+    return hashes ^ (hashes >> s3)
+
+
+def _sha1_32(data: bytes) -> int:
+    return int.from_bytes(hashlib.sha1(data).digest()[:4], "little")
+
+
+def signature_of_words(words: Sequence[str]) -> np.ndarray:
+    """The NUM_PERM MinHash values of the word shingles of ``words``, as uint32."""
+    found = shingles_of_words(words)
+    if not found:
+        return np.full(NUM_PERM, _EMPTY_HASH, dtype=np.uint32)
+    hashes = np.array([_sha1_32(shingle.encode("utf-8")) for shingle in found], dtype=np.uint32)
+    a, b = _permutations()
+    return (_premixed(hashes).reshape(-1, 1) * a + b).min(axis=0)
+
+
+# datasketch's optimal (bands, rows per band) for THRESHOLD and NUM_PERM with equal
+# false-positive and false-negative weights, as ``datasketch.lsh._optimal_param`` computes
+# them (with scipy's integration; tests/test_near_duplicates.py checks they still agree).
+LSH_BANDS, LSH_ROWS = 32, 4
+
+
 def lsh_parameters() -> tuple[int, int]:
-    """Return datasketch's optimal (bands, rows per band) for THRESHOLD and NUM_PERM."""
-    from datasketch.lsh import _optimal_param
-
-    return _optimal_param(THRESHOLD, NUM_PERM, FALSE_POSITIVE_WEIGHT, FALSE_NEGATIVE_WEIGHT)
+    """Return the (bands, rows per band) of the LSH index."""
+    return LSH_BANDS, LSH_ROWS
 
 
-def band_hashes(minhash: MinHash) -> list[int]:
+def band_hashes(minhash: np.ndarray) -> list[int]:
     """Return one signed 64-bit hash per LSH band of *minhash* (SQLite INTEGER range)."""
     bands, rows = lsh_parameters()
     values = signature_bytes(minhash)
@@ -160,9 +180,9 @@ def band_hashes(minhash: MinHash) -> list[int]:
     ]
 
 
-def signature_bytes(minhash: MinHash) -> bytes:
+def signature_bytes(minhash: np.ndarray) -> bytes:
     """Return the hash values of *minhash* as little-endian 32-bit integers."""
-    return np.asarray(minhash.hashvalues).astype(SIGNATURE_DTYPE).tobytes()
+    return np.asarray(minhash).astype(SIGNATURE_DTYPE).tobytes()
 
 
 def estimated_jaccard(signature_a: bytes, signature_b: bytes) -> float:
@@ -282,7 +302,7 @@ class NearDuplicateIndex:
         """Forget a pending signature whose article will not be written."""
         self._remove_pending(key)
 
-    def _best_match(self, minhash: MinHash, exclude: str | None) -> tuple[str, float] | None:
+    def _best_match(self, minhash: np.ndarray, exclude: str | None) -> tuple[str, float] | None:
         return self._best_match_of(band_hashes(minhash), signature_bytes(minhash), exclude)
 
     def _best_match_of(self, own_bands: list[int], own_signature: bytes, exclude: str | None) -> tuple[str, float] | None:

@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from crawler.arabic import fingerprint_words
 from crawler.near_duplicates import (
+    FALSE_NEGATIVE_WEIGHT,
+    FALSE_POSITIVE_WEIGHT,
     MIN_WORDS,
+    MINHASH_SCHEME,
+    MINHASH_SEED,
     NUM_PERM,
     THRESHOLD,
     NearDuplicateIndex,
@@ -18,6 +23,7 @@ from crawler.near_duplicates import (
     jaccard,
     lsh_parameters,
     shingles,
+    shingles_of_words,
     signature,
     signature_bytes,
 )
@@ -102,6 +108,28 @@ def test_estimate_follows_the_exact_jaccard(texts):
     estimate = estimated_jaccard(signature_bytes(signature(text)), signature_bytes(signature(copy)))
     assert abs(estimate - exact) < 0.15  # > 3 standard errors at NUM_PERM=128
     assert len(signature_bytes(signature(text))) == 4 * NUM_PERM
+
+
+def datasketch_signature(text: str) -> bytes:
+    """The reference: datasketch's own MinHash of the same shingles."""
+    from datasketch import MinHash
+
+    minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
+    minhash.update_batch([shingle.encode("utf-8") for shingle in shingles_of_words(fingerprint_words(text))])
+    return signature_bytes(minhash.hashvalues)
+
+
+def test_signatures_are_datasketchs_to_the_bit(texts):
+    # Signatures stored by earlier runs (made with datasketch) must match new ones.
+    samples = [*texts.values(), *(read(seed) for seed in SEEDS), words(60), "كلمتان فقط"]
+    for text in samples:
+        assert signature_bytes(signature(text)) == datasketch_signature(text)
+
+
+def test_lsh_parameters_are_datasketchs_optimum():
+    from datasketch.lsh import _optimal_param
+
+    assert lsh_parameters() == _optimal_param(THRESHOLD, NUM_PERM, FALSE_POSITIVE_WEIGHT, FALSE_NEGATIVE_WEIGHT)
 
 
 def test_band_hashes_cover_the_lsh_bands():
