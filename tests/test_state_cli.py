@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fcntl
 import json
+import resource
+import signal
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -90,3 +92,28 @@ def test_vacuum_refuses_while_a_run_holds_the_lock(tmp_path):
     assert "locked by a running crawl" in result.stderr
     with open_state_store(tmp_path) as store:
         assert store.stats()["counts"]["minhash_signatures"] == 50
+
+
+def without_disk_beyond(max_bytes: int):
+    """A child's ``preexec_fn``: no file may grow past ``max_bytes`` (a full disk, as the child sees it)."""
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failing write, not a killed process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+    return limit
+
+
+def test_vacuum_on_a_full_disk_is_a_clear_error_and_loses_nothing(tmp_path):
+    fill(tmp_path)
+    store_size = (tmp_path / "state.sqlite").stat().st_size
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler", "state", "vacuum", "--output-dir", str(tmp_path), "--window-days", "30"],
+        cwd=REPO, capture_output=True, text=True, timeout=120, preexec_fn=without_disk_beyond(store_size // 2),
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "vacuum of" in result.stderr and "nothing lost" in result.stderr and "bytes free" in result.stderr
+    with open_state_store(tmp_path) as store:
+        counts = store.stats()["counts"]
+    # The known articles all stay; the prune of the 40 old signatures happened or did not.
+    assert counts["articles"] == 50 and counts["aliases"] == 50
+    assert counts["minhash_signatures"] in (10, 50)

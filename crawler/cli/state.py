@@ -4,17 +4,21 @@
 recorded article and the range of the near-duplicate index (``--json`` for JSON).
 ``vacuum`` prunes the near-duplicate index to DEDUP_WINDOW_DAYS (``--window-days``
 overrides it) and compacts the store, only while no run holds OUTPUT_DIR/.lock: it exits
-75 (EX_TEMPFAIL, as ``run`` does) when one does. Logic: ``crawler.state.maintenance``.
+75 (EX_TEMPFAIL, as ``run`` does) when one does, and 1 with one line when the disk cannot
+take it (compacting writes a copy of the store). Logic: ``crawler.state.maintenance``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import sqlite3
 import sys
 from pathlib import Path
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
@@ -84,6 +88,12 @@ def command_vacuum(args) -> int:
             return EXIT_USAGE
         try:
             result = vacuum(store, window_days or None)
+        except (sqlite3.Error, OSError) as exc:
+            # SQLite rolls the interrupted step back: the store is as it was before that step.
+            free = shutil.disk_usage(output_dir).free
+            print(f"error: vacuum of {output_dir} stopped, nothing lost: {exc} "
+                  f"(compacting needs free space about the size of the store; {free:,} bytes free)", file=sys.stderr)
+            return EXIT_FAILED
         finally:
             store.close()
     window = f"indexed before {result.window_start.isoformat()}" if result.window_start else "none (no window)"
