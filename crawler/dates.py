@@ -268,19 +268,31 @@ def _build_fold_table() -> dict[int, str | None]:
 _FOLD_TABLE = _build_fold_table()
 
 
-def _fold_with_positions(text: str) -> tuple[str, list[int]]:
-    """Fold *text* for matching; also return, per folded character, its index in *text*."""
-    folded: list[str] = []
-    origins: list[int] = []
-    for index, char in enumerate(text):
-        for piece in unicodedata.normalize("NFKC", char).translate(_FOLD_TABLE).lower():
-            folded.append(piece)
-            origins.append(index)
-    return "".join(folded), origins
+class _CharacterFolds(dict):
+    """``str.translate`` table of each character to its folded form (NFKC, ``_FOLD_TABLE``, lower
+    case), filled in as characters are met: folding then runs in C, not a Python loop per
+    character. It holds at most one entry per distinct character ever read."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = unicodedata.normalize("NFKC", chr(code)).translate(_FOLD_TABLE).lower()
+        return folded
+
+
+_CHARACTER_FOLDS = _CharacterFolds()
+
+
+def _folded(text: str) -> str:
+    """*text* folded for matching, character by character (a character may fold to none or several)."""
+    return text.translate(_CHARACTER_FOLDS)
+
+
+def _fold_origins(text: str) -> list[int]:
+    """Per character of ``_folded(text)``, the index in *text* of the character it came from."""
+    return [index for index, char in enumerate(text) for _ in range(len(_CHARACTER_FOLDS[ord(char)]))]
 
 
 def _fold(text: str) -> str:
-    return " ".join(_fold_with_positions(text)[0].split())
+    return " ".join(_folded(text).split())
 
 
 def _alternation(names) -> str:
@@ -434,11 +446,12 @@ def find_stated_date(
 
 def _search_stated_date(text: str, now: datetime, default_tz: tzinfo) -> StatedDate | None:
     """``find_stated_date`` without the ISO 8601 shortcut: DATE_PATTERN over the folded text."""
-    folded, origins = _fold_with_positions(text)
+    folded = _folded(text)
     position = 0
     while (match := DATE_PATTERN.search(folded, position)) is not None:
         stated = _stated_from_match(match)
         if stated is not None and is_plausible_date(stated.to_datetime(default_tz), now=now):
+            origins = _fold_origins(text)  # only for the date found: most texts searched have none
             raw = text[origins[match.start()] : origins[match.end() - 1] + 1]
             return replace(stated, raw=raw.strip())
         position = match.start() + 1

@@ -646,3 +646,32 @@ def test_sitemap_lastmods_are_read_by_the_shortcut_as_before():
     assert find_stated_date("2024-05-20", now=NOW) == StatedDate(date(2024, 5, 20), raw="2024-05-20")
     # Later than NOW + 6 hours: not a date, as the full search says.
     assert find_stated_date("2024-06-01T18:00:01Z", now=NOW) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "نُشِرَ في ١٢ يَنايِر ٢٠٢٥ - ١٠:٣٠ صباحاً",  # diacritics fold to nothing, digits to ASCII
+        "ﻻ تاريخ هنا ﷲ",  # presentation forms expand under NFKC
+        "İstanbul, 3 Mart 2025",  # lower-casing İ gives two characters
+        "آخر تحديث: الأحد ١٥ كانون الثاني ٢٠٢٣\u200f",
+        "",
+    ],
+)
+def test_folding_and_its_origins_are_per_character(text):
+    import unicodedata
+
+    from crawler.dates import _FOLD_TABLE, _fold_origins, _folded
+
+    pieces = [unicodedata.normalize("NFKC", char).translate(_FOLD_TABLE).lower() for char in text]
+
+    assert _folded(text) == "".join(pieces)
+    assert _fold_origins(text) == [index for index, piece in enumerate(pieces) for _ in piece]
+    assert len(_fold_origins(text)) == len(_folded(text))
+
+
+def test_the_raw_date_is_cut_from_the_original_text_around_folded_characters():
+    stated = find_stated_date("نُشِرَ في ﻻ ١٢ يَنايِر ٢٠٢٥ ثم", now=datetime(2025, 6, 1, tzinfo=timezone.utc))
+
+    assert stated is not None
+    assert stated.raw == "١٢ يَنايِر ٢٠٢٥"
