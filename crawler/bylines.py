@@ -249,14 +249,25 @@ def split_people(value) -> list[str]:
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template"})
 
 
-def visible_text(element) -> str:
-    """The element's text as a reader sees it: no script or style content."""
+def visible_text(element, word_limit: int | None = None) -> str:
+    """The element's text as a reader sees it: no script or style content.
+
+    With ``word_limit``, reading stops once that many words are read: the text then
+    starts as the whole one does and has at least ``word_limit`` words. The byline scan
+    only needs to know that a container is prose, and a container after the headline
+    may hold the whole story.
+    """
     parts = []
+    words = 0
     for node in element.iter():
         if node.tag not in _NOT_TEXT and isinstance(node.tag, str) and node.text:
             parts.append(node.text)
+            words += len(node.text.split())
         if node is not element and node.tail:
             parts.append(node.tail)
+            words += len(node.tail.split())
+        if word_limit is not None and words >= word_limit:
+            break
     return collapse(" ".join(parts))
 
 
@@ -269,7 +280,7 @@ def visible_bylines(headline) -> list[str]:
     for element in following_elements(headline, BYLINE_SCOPE):
         if element.tag in _NOT_TEXT:
             continue
-        text = visible_text(element)
+        text = visible_text(element, PROSE_MIN_WORDS)
         if not text:
             continue
         if len(text.split()) >= PROSE_MIN_WORDS:

@@ -210,3 +210,21 @@ def test_agency_in_the_author_field():
 @pytest.mark.parametrize("credit", ["أ ف ب", "أ.ف.ب", "(AFP)", "فرانس برس"])
 def test_agency_spellings(credit):
     assert agency_of(credit) == "AFP"
+
+
+def test_visible_text_with_a_word_limit_is_the_start_of_the_whole_text():
+    from lxml import html as lxml_html
+
+    from crawler.bylines import visible_text
+
+    element = lxml_html.fromstring(
+        f"<div><p>{STORY}</p><script>var hidden = 1;</script><p>كتب: <b>أحمد</b> علي</p>{'<p>فقرة أخرى من القصة</p>' * 50}</div>"
+    )
+    whole = visible_text(element)
+    limited = visible_text(element, 25)
+
+    assert "hidden" not in whole
+    assert whole.startswith(limited) and len(limited) < len(whole)
+    assert len(limited.split()) >= 25
+    short = lxml_html.fromstring("<p>كتب: <b>أحمد</b> علي</p>")
+    assert visible_text(short, 25) == visible_text(short) == "كتب: أحمد علي"
