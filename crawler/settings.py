@@ -156,3 +156,5 @@ HEALTH_ITEM_CHECKS = True
 LOG_LEVEL = "WARNING"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_FORMATTER = "crawler.logformatter.NewsLogFormatter"
+# Scrapy's collector, minus a per-access hook that costs 3 us a counter (crawler/stats.py).
+STATS_CLASS = "crawler.stats.PlainStatsCollector"

@@ -7,8 +7,22 @@ under ``news/source/NAME/KEY``, so the run manifest can report each source.
 from __future__ import annotations
 
 from scrapy.exceptions import DropItem
+from scrapy.statscollectors import MemoryStatsCollector
 
 PREFIX = "news"
+
+
+class PlainStatsCollector(MemoryStatsCollector):
+    """Scrapy's stats collector without its per-access ``__getattribute__`` shim.
+
+    Scrapy 2.19 routes every attribute read of the collector through a hook that
+    wraps its methods to warn about a deprecated ``spider`` argument, and raises and
+    catches an ``AttributeError`` on the way: 3.3 us per ``inc_value`` against 0.2 us
+    here, for the dozens of counters a page moves. The methods still take ``spider``;
+    only the deprecation warning for passing it is gone (no component here passes it).
+    """
+
+    __getattribute__ = object.__getattribute__
 
 
 def count(stats, key: str, source: str | None = None, amount: int = 1) -> None:

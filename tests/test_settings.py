@@ -41,3 +41,27 @@ def test_items_of_different_responses_are_processed_concurrently(sample_site, tm
     assert result.stat("news_test/concurrent_items") == project_settings.CONCURRENT_ITEMS
     assert result.stat("item_scraped_count") + result.stat("item_dropped_count") >= 10
     assert result.stat("news_test/max_in_flight") > project_settings.CONCURRENT_ITEMS
+
+
+def test_the_crawls_stats_collector_counts_like_scrapys():
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from crawler.stats import PlainStatsCollector, count
+
+    crawler = get_crawler(settings_dict={"STATS_CLASS": project_settings.STATS_CLASS})
+    stats = crawler.stats
+    reference = MemoryStatsCollector(crawler)
+
+    assert type(stats) is PlainStatsCollector
+    for collector in (stats, reference):
+        count(collector, "written", "site-a")
+        count(collector, "written", "site-a", amount=2)
+        collector.max_value("peak", 3)
+        collector.max_value("peak", 2)
+        collector.min_value("low", 3)
+        collector.min_value("low", 1)
+    assert stats.get_stats() == reference.get_stats()
+    assert stats.get_value("news/source/site-a/written") == 3
+    stats.inc_value("legacy", spider=None)  # the deprecated argument is still taken, without a warning
+    assert stats.get_value("legacy") == 1
