@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from lxml import etree
+
 from crawler.agencies import AGENCY_PATTERN, agency_of
 from crawler.arabic import fold_for_fingerprint
 from crawler.cleanup import attribute_tokens, plain
@@ -65,7 +67,7 @@ NAME_MAX_WORDS = 5
 # Bylines sit in the first elements after the headline, before the body's second paragraph.
 BYLINE_SCOPE = 60
 PROSE_MIN_WORDS = 25
-_BLOCK_DESCENDANTS = ".//p | .//div | .//section | .//article | .//ul | .//ol | .//table | .//h2 | .//h3"
+_BLOCK_DESCENDANTS = etree.XPath(".//p | .//div | .//section | .//article | .//ul | .//ol | .//table | .//h2 | .//h3")
 
 # Class-named byline elements, the last resort: a class or id token that names the
 # author, and none that names what sits beside the name (role, photo, date...). The
@@ -285,7 +287,7 @@ def visible_bylines(headline) -> list[str]:
             continue
         if len(text.split()) >= PROSE_MIN_WORDS:
             # A paragraph of the story (not a container of many): the second one ends the search.
-            if not element.xpath(_BLOCK_DESCENDANTS):
+            if not _BLOCK_DESCENDANTS(element):
                 prose += 1
                 if prose >= 2:
                     break

@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
+
 from crawler.arabic import fold_for_fingerprint
 from crawler.bylines import extract_people
 from crawler.page_dates import DateContext, extract_dates
@@ -58,7 +60,7 @@ TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:«»/]\s+|\s*\|\s*|\s+::\s+")
 HEADLINE_MIN_OVERLAP = 0.5
 # A lone content <h1> without a declared title to compare with is a headline from this length.
 HEADLINE_MIN_WORDS = 4
-_CHROME_ANCESTORS = "ancestor::header | ancestor::nav | ancestor::footer | ancestor::aside"
+_CHROME_ANCESTORS = etree.XPath("ancestor::header | ancestor::nav | ancestor::footer | ancestor::aside")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 
@@ -252,7 +254,7 @@ def headline_of(tree, declared: str | None, site_names: list[str], host: str):
     if stripped is None:
         content = [
             (h1, text) for h1, text in h1s
-            if not h1.xpath(_CHROME_ANCESTORS) and len(text.split()) >= HEADLINE_MIN_WORDS
+            if not _CHROME_ANCESTORS(h1) and len(text.split()) >= HEADLINE_MIN_WORDS
             and not is_site_title(text, site_names)
         ]  # fmt: skip
         if len(content) == 1:
