@@ -231,7 +231,10 @@ class WarcFileWriter:
         buffer.truncate()
         self._builder.write_record(record)
         compressor = isal_zlib.compressobj(self.gzip_level, isal_zlib.DEFLATED, 16 + isal_zlib.MAX_WBITS)
-        member = compressor.compress(buffer.getbuffer()) + compressor.flush()
+        # The view is released here, not whenever it is collected: a view still alive (held by
+        # anything that walks the heap, such as gc.get_objects) would make the next truncate() fail.
+        with buffer.getbuffer() as view:
+            member = compressor.compress(view) + compressor.flush()
         self._handle.write(member)
         self.records_written += 1
         self.bytes_written += len(member)
