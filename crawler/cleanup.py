@@ -214,6 +214,12 @@ TEASER_BLOCK_HEADINGS = tuple(
 # A teaser block ends at the first line that reads like story prose.
 TEASER_MAX_WORDS = 18
 
+# What opens an image caption or credit ("التعليق على الصورة، ..."); BBC writes "صدر الصورة".
+CAPTION_LABELS = (
+    "التعليق على الصورة", "مصدر الصورة", "صدر الصورة", "حقوق الصورة", "صورة أرشيفية", "صورة ارشيفية",
+    "صورة تعبيرية", "الصورة",
+)  # fmt: skip
+
 # Phrases that mark a whole line as a widget wherever it appears.
 WIDGET_LINE_PATTERNS = [
     # "read also: <headline>" teasers inline in the body
@@ -231,6 +237,7 @@ WIDGET_LINE_PATTERNS = [
     r"التعليقات\s+(?:تخضع|خاضعة)\s+(?:لل)?(?:مراجعة|رقابة|إشراف)",
     r"(?:تم|تمت)\s+(?:إضافة|أضافة|اضافة)\s+تعليقك|(?:سوف\s+|سي)يظهر\s+(?:تعليقك\s+)?بعد\s+(?:ال)?مراجعة",
     r"(?:تحتفظ|يحتفظ)(?:\s+\S+){0,2}\s+بحق\s+(?:نشر|حذف|عدم نشر).{0,40}التعليق",
+    r"^(?:يرجى|نرجو|المرجو|الرجاء|نأمل)\s+(?:من\s+\S+\s+)?(?:عدم\s+)?\S+\s+(?:\S+\s+){0,2}(?:تعليق|التعليق|تعليقات|تعليقاتكم|تعليقك)",
     # promotions for apps, newsletters and channels
     r"(?:حم[ّ]?ل|نزّل|نزل|تحميل|تنزيل|قم بتنزيل|قم بتحميل)\s+(?:ال)?تطبيق",
     r"(?:اشترك|إشترك|سجل|سجّل)\s+(?:الآن\s+)?(?:في|فى|ب)\s*(?:ال)?(?:نشرة|نشرتنا|قناة|قناتنا)",
@@ -240,13 +247,17 @@ WIDGET_LINE_PATTERNS = [
     r"(?:انضم|انضموا)\s+(?:إلى|الى|ل)\s*(?:قناتنا|قناة|مجموعتنا)",
     r"احصل على أقصى استفادة",
     r"(?:متاح|متوفر)\s+(?:على|في)\s+(?:Google Play|App Store|جوجل بلاي|آب ستور)",
+    # the outlet's contact details ("فاكس التحرير : 749 752 71", "البريد الإلكتروني : ...")
+    r"^(?:ال)?(?:هاتف|فاكس|تلفون|تليفون|جوال|بريد\s+إلكتروني|بريد\s+الكتروني|البريد|العنوان|المقر|ص\.?\s?ب)(?:\s+\S+){0,3}\s*[:：]\s*\S(?:\s*\S+){0,11}$",
+    # cookie and privacy notices
+    r"(?:نستخدم|يستخدم|تستخدم|حدثنا|حدّثنا|موافقتك|توافق|قبول).{0,80}(?:ملفات\s+(?:تعريف\s+)?(?:ال)?ارتباط|الكوكيز|cookies)",
     # copyright and reuse notices
     r"©|جميع الحقوق محفوظة|حقوق النشر محفوظة|حقوق الطبع|all rights reserved|copyright",
     r"^أعد استخدام هذا المحتوى$",
     # ad markers and labels
     r"^\s*(?:-\s*)?(?:إعلان|اعلان|إعلانات|advertisement|sponsored|محتوى مدفوع|مساحة إعلانية)(?:\s*-)?\s*$",
     # image captions and credits
-    r"^(?:التعليق على الصورة|مصدر الصورة|حقوق الصورة|صورة أرشيفية|صورة ارشيفية|صورة تعبيرية|الصورة)\s*[،,:]",
+    r"^(?:{})\s*[،,:]".format("|".join(CAPTION_LABELS)),
     r"^(?:تصوير|عدسة|الصورة من|صورة من)\s*[:：]",
     r"^(?:Getty Images|AFP|Reuters|EPA|AP)(?:\s+via\s+.+)?$",
     r"^(?:play icon|Share this selection|Do not share or sell my info)$",
@@ -356,6 +367,20 @@ def is_credit_line(line: str) -> bool:
     return len(line.split()) <= 12 and bool(_SOURCE_LINE_RE.match(line))
 
 
+# A body's last line this short, ending without a sentence's punctuation, is a box's
+# heading after the story (a subheading always has text below it).
+TRAILING_HEADING_MAX_WORDS = 4
+_SENTENCE_END_RE = re.compile(r"[.!?؟…\"'»”)\]]\s*$")
+
+
+def is_trailing_heading(line: str) -> bool:
+    """``line`` as extracted: a list item or table row is the story's own (a list may end it)."""
+    if line_marker(line) != "plain":
+        return False
+    text = plain(line)
+    return len(text.split()) <= TRAILING_HEADING_MAX_WORDS and not _SENTENCE_END_RE.search(text)
+
+
 def looks_like_prose(line: str) -> bool:
     """Story sentences are long; teaser headlines are short."""
     return len(line.split()) > TEASER_MAX_WORDS
@@ -460,8 +485,13 @@ def is_top_matter(line: str, titles: Sequence[str], credits: Sequence[str]) -> b
     )
 
 
+def _is_end_matter(line: str) -> bool:
+    key = plain(line)
+    return is_credit_line(key) or is_byline(key) or is_trailing_heading(line)
+
+
 def trim_edges(lines: list[str], titles: Sequence[str], credits: Sequence[str] = ()) -> list[str]:
-    """Position rules: headline, byline, date and dateline lines near the top; credits at the end.
+    """Position rules: headline, byline, date and dateline lines near the top; credits and box headings at the end.
 
     Top matter is looked for among the first EDGE_LINES lines, not only as a
     prefix, because templates put a standfirst before the dateline.
@@ -469,7 +499,7 @@ def trim_edges(lines: list[str], titles: Sequence[str], credits: Sequence[str] =
     head = [line for line in lines[:EDGE_LINES] if not is_top_matter(plain(line), titles, credits)]
     lines = head + lines[EDGE_LINES:]
     end = len(lines)
-    while end > max(0, len(lines) - EDGE_LINES) and (is_credit_line(plain(lines[end - 1])) or is_byline(plain(lines[end - 1]))):
+    while end > max(0, len(lines) - EDGE_LINES) and _is_end_matter(lines[end - 1]):
         end -= 1
     return lines[:end]
 

@@ -15,7 +15,8 @@ agency and section match it, and the accuracy of each field against its target.
 
 Two more tables follow. The markup-robustness table runs every page again under
 each change of ``crawler.markup_variants`` (class and id values hashed; labelled
-a website; no structured data) and reports F1, leaks and drops per change,
+a website; no structured data; sectioning elements and paragraphs written as divs;
+all hints at once) and reports F1, leaks and drops per change,
 against these targets: no article dropped, F1 within ``MAX_VARIANT_F1_LOSS`` of
 the unchanged page, and no leak that bare trafilatura does not also have on the
 same changed page. The negatives table runs every page of ``DIR/negatives/``

@@ -39,7 +39,7 @@ from crawler.article_detection import (
 )
 from crawler.metadata import decode_entities, page_metadata
 from crawler.page_dates import DateContext
-from crawler.page_blocks import PageBlocks
+from crawler.page_blocks import BLOCK_TAGS, PageBlocks
 
 logger = logging.getLogger(__name__)
 
@@ -186,8 +186,8 @@ def find_lead_paragraph(tree, description: str | None) -> str | None:
     if len(key) < LEAD_MATCH_CHARS // 2:
         return None
     for element in tree.iter("p", "h2", "div"):
-        if element.tag == "div" and len(element):
-            continue  # only leaf blocks: a container would drag in its neighbours
+        if element.tag == "div" and any(child.tag in BLOCK_TAGS for child in element):
+            continue  # only leaf blocks (a div may wrap <em> text): a container would drag in its neighbours
         text = " ".join(element.text_content().split())
         if len(text.split()) >= LEAD_MIN_WORDS and cleanup.comparable(text).startswith(key):
             return text

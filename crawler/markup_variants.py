@@ -11,9 +11,14 @@ leaked widget:
 - ``website_labels``: the article labelled ``og:type=website`` with its JSON-LD
   and microdata article types set to ``WebPage``, as some CMSs label every page;
 - ``no_structured_data``: no JSON-LD, no Open Graph, no ``article:`` and no
-  description meta, as on many older Arabic CMSs.
+  description meta, as on many older Arabic CMSs;
+- ``plain_tags``: HTML5's sectioning elements (``article``, ``main``, ``header``,
+  ``footer``, ``aside``, ``nav``, ``section``) written as ``div``, as on templates
+  older than HTML5 and on many generated front ends;
+- ``div_paragraphs``: every ``p`` written as a ``div`` ("div soup");
+- ``no_hints``: the first four at once, a page that says nothing about itself.
 
-The transforms work on the decoded HTML text and rewrite start tags and
+The transforms work on the decoded HTML text and rewrite tags and
 JSON-LD blocks in place (scripts, styles and comments are left alone), so the
 rest of the page stays byte for byte what it was: no re-serialization that
 would repair or reorder the markup. ``python -m crawler.evaluate`` runs every
@@ -53,15 +58,26 @@ def _unquoted(value: str | None) -> str:
     return value or ""
 
 
-def _rewrite_markup(html: str, rewrite_tag: Callable[[str, dict[str, str], str], str | None], rewrite_json_ld=None) -> str:
+def _rewrite_markup(
+    html: str,
+    rewrite_tag: Callable[[str, dict[str, str], str], str | None],
+    rewrite_json_ld=None,
+    renamed_end_tags: dict[str, str] | None = None,
+) -> str:
     """Apply ``rewrite_tag`` to every start tag outside scripts, styles and comments.
 
     ``rewrite_tag(name, attributes, original)`` returns the new tag text ("" to
     remove the tag, None to keep it). ``rewrite_json_ld(text)`` returns the new
-    content of a JSON-LD script, or None to remove the whole script.
+    content of a JSON-LD script, or None to remove the whole script. End tags
+    named in ``renamed_end_tags`` get its new name.
     """
     out: list[str] = []
     position = 0
+    end_tag_re = (
+        re.compile(rf"</(?P<name>{'|'.join(map(re.escape, renamed_end_tags))})(?P<rest>\s*>)", re.IGNORECASE)
+        if renamed_end_tags
+        else None
+    )
 
     def rewrite_tags(segment: str) -> str:
         def replace(match: re.Match) -> str:
@@ -71,7 +87,10 @@ def _rewrite_markup(html: str, rewrite_tag: Callable[[str, dict[str, str], str],
             replaced = rewrite_tag(match["name"].lower(), attributes, match.group(0))
             return match.group(0) if replaced is None else replaced
 
-        return _START_TAG_RE.sub(replace, segment)
+        segment = _START_TAG_RE.sub(replace, segment)
+        if end_tag_re is None:
+            return segment
+        return end_tag_re.sub(lambda match: f"</{renamed_end_tags[match['name'].lower()]}{match['rest']}", segment)
 
     for raw in _RAW_TEXT_RE.finditer(html):
         out.append(rewrite_tags(html[position : raw.start()]))
@@ -190,6 +209,35 @@ def no_structured_data(html: str) -> str:
     return _rewrite_markup(html, rewrite, lambda text: None)
 
 
+def _renamed_elements(html: str, renames: dict[str, str]) -> str:
+    """The named elements' start and end tags renamed; their attributes stay."""
+
+    def rewrite(name: str, attributes: dict[str, str], tag: str) -> str | None:
+        if name not in renames:
+            return None
+        return f"<{renames[name]}{tag[_TAG_NAME_RE.match(tag).end():]}"
+
+    return _rewrite_markup(html, rewrite, renamed_end_tags=renames)
+
+
+SECTIONING_TAGS = ("article", "main", "header", "footer", "aside", "nav", "section")
+
+
+def plain_tags(html: str) -> str:
+    """HTML5's sectioning elements written as ``div``."""
+    return _renamed_elements(html, dict.fromkeys(SECTIONING_TAGS, "div"))
+
+
+def div_paragraphs(html: str) -> str:
+    """Every paragraph written as a ``div``."""
+    return _renamed_elements(html, {"p": "div"})
+
+
+def no_hints(html: str) -> str:
+    """Classes hashed, labelled a website, no structured data and no sectioning elements."""
+    return plain_tags(no_structured_data(website_labels(hashed_classes(html))))
+
+
 def unchanged(html: str) -> str:
     return html
 
@@ -200,4 +248,7 @@ VARIANTS: dict[str, Callable[[str], str]] = {
     "hashed_classes": hashed_classes,
     "website_labels": website_labels,
     "no_structured_data": no_structured_data,
+    "plain_tags": plain_tags,
+    "div_paragraphs": div_paragraphs,
+    "no_hints": no_hints,
 }

@@ -451,3 +451,43 @@ def test_everything_at_once_on_a_seed_like_body():
     ]
 
     assert clean_body_lines(lines, [HEADLINE]) == [LEAD, QUOTE, REFUSED_COMMENT, TALKS, CLOSING]
+
+
+# --- End matter and notices found under plainer markup (crawler.markup_variants) -----------
+
+
+def test_the_outlets_contact_details_are_dropped():
+    contact = [
+        "الهاتف : 222 238 71",
+        "فاكس رئاسة التحرير : 693 753 71",
+        "البريد الإلكتروني : redaction@example.com.tn",
+        "المقر : شارع الحبيب بورقيبة - تونس",
+    ]
+
+    assert clean_body_lines([*STORY, *contact], [HEADLINE]) == STORY
+
+
+def test_a_sentence_that_gives_a_phone_number_is_kept():
+    hotline = "وخصصت الوزارة خطا ساخنا لتلقي الشكاوى على الرقم 15335 طوال أيام الأسبوع، بحسب البيان."
+
+    assert clean_body_lines([LEAD, hotline, CLOSING]) == [LEAD, hotline, CLOSING]
+
+
+def test_a_comment_policy_addressed_to_readers_is_dropped():
+    policy = "المرجو عدم تضمين تعليقاتكم عبارات تسيء إلى الأشخاص أو المقدسات أو مهاجمة الأديان."
+
+    assert clean_body_lines([*STORY, policy], [HEADLINE]) == STORY
+
+
+def test_a_short_heading_after_the_story_is_dropped_but_a_short_last_sentence_is_kept():
+    assert clean_body_lines([*STORY, "الأحوال الجوية", "يومية إخبارية سياسية"], [HEADLINE]) == STORY
+    assert clean_body_lines([*STORY, "وتستمر المفاوضات غدا."], [HEADLINE]) == [*STORY, "وتستمر المفاوضات غدا."]
+
+
+def test_cookie_notices_and_bbc_image_credits_are_dropped():
+    notices = [
+        "لقد حدّثنا سياستنا المتعلقة بالخصوصية وبالشروط الخاصة بملفات الارتباط Cookies",
+        "صدر الصورة، EPA-EFE/REX/Shutterstock",
+    ]
+
+    assert clean_body_lines([LEAD, *notices, QUOTE, TALKS, CLOSING]) == STORY

@@ -183,6 +183,17 @@ def test_lead_outside_the_body_is_restored_when_it_repeats_the_description():
     assert article["description"] == LEAD
 
 
+def test_lead_in_a_div_with_inline_markup_is_restored():
+    # Templates without <p> ("div soup") wrap the standfirst in a div, often around <em> or <strong>.
+    head = f'<title>{HEADLINE}</title><meta property="og:type" content="article"><meta name="description" content="{LEAD}">'
+    body = (
+        f'<div class="article-header"><h1>{HEADLINE}</h1><div class="standfirst"><em>{LEAD}</em></div></div>'
+        f'<div class="article-body">{paragraphs()}</div>'
+    )
+
+    assert extract(page(head, body))["text"] == "\n\n".join([LEAD, *PARAGRAPHS])
+
+
 def test_lead_outside_the_body_is_not_restored_when_the_description_differs():
     description = "موقع إخباري مصري يقدم آخر الأخبار العاجلة على مدار الساعة من مصر والعالم العربي"
 

@@ -8,7 +8,16 @@ import lxml.html
 import pytest
 
 from crawler.extract import decode_html
-from crawler.markup_variants import VARIANTS, hashed_classes, no_structured_data, opaque_token, website_labels
+from crawler.markup_variants import (
+    VARIANTS,
+    div_paragraphs,
+    hashed_classes,
+    no_hints,
+    no_structured_data,
+    opaque_token,
+    plain_tags,
+    website_labels,
+)
 from tests.golden_pages import all_pages
 
 PAGE = """<!DOCTYPE html>
@@ -111,6 +120,40 @@ def test_no_structured_data_removes_json_ld_open_graph_article_and_description_m
     assert keys == [None, "viewport"]  # the charset meta and the viewport stay
     assert tree.findtext(".//title") == "عنوان الخبر | الموقع"
     assert "var x" in changed
+    assert visible_text(changed) == visible_text(PAGE)
+
+
+SECTIONED = (
+    '<body><header class="top"><nav>قائمة</nav></header><main><article id="story"><section><p>فقرة</p></section>'
+    "</ARTICLE></main><aside>جانبي</aside><footer>تذييل</footer>"
+    '<script>var t = "</article><p>";</script><!-- <article> --></body>'
+)
+
+
+def test_plain_tags_write_sectioning_elements_as_divs_keeping_their_attributes():
+    changed = plain_tags(SECTIONED)
+    tree = lxml.html.fromstring(changed)
+
+    assert not tree.xpath("//header | //nav | //main | //article | //section | //aside | //footer")
+    assert tree.xpath("//div[@id='story']/div/p")[0].text == "فقرة"
+    assert '<div class="top">' in changed
+    assert 'var t = "</article><p>";' in changed and "<!-- <article> -->" in changed
+    assert changed.count("<div") == changed.count("</div>") == 7
+
+
+def test_div_paragraphs_write_every_paragraph_as_a_div():
+    changed = div_paragraphs('<div><p class="lead">أول</p><P>ثان</P></div><script>"<p>"</script>')
+
+    assert changed == '<div><div class="lead">أول</div><div>ثان</div></div><script>"<p>"</script>'
+
+
+def test_no_hints_removes_every_hint_at_once():
+    changed = no_hints(PAGE)
+    tree = lxml.html.fromstring(changed.encode("utf-8"))
+
+    assert not tree.xpath("//script[@type='application/ld+json'] | //meta[@property]")
+    assert not tree.xpath("//*[contains(@class, 'article') or @id='main']")
+    assert "NewsArticle" not in changed
     assert visible_text(changed) == visible_text(PAGE)
 
 
