@@ -220,6 +220,11 @@ CAPTION_LABELS = (
     "صورة تعبيرية", "الصورة",
 )  # fmt: skip
 
+_SITE_TO_READER = r"نستخدم|حدثنا|حدّثنا|أدخلنا|سياستنا|موافقتك|توافق على|باستمرارك|بمتابعتك|تصفحك"
+_COOKIES = r"ملفات\s+(?:تعريف\s+)?(?:ال)?ارتباط|الكوكيز|cookies"
+_CAPTION_LABEL_PATTERN = r"^(?:{})\s*[،,:]".format("|".join(CAPTION_LABELS))
+_CAPTION_LABEL_RE = re.compile(_CAPTION_LABEL_PATTERN)
+
 # Phrases that mark a whole line as a widget wherever it appears.
 WIDGET_LINE_PATTERNS = [
     # "read also: <headline>" teasers inline in the body
@@ -250,14 +255,15 @@ WIDGET_LINE_PATTERNS = [
     # the outlet's contact details ("فاكس التحرير : 749 752 71", "البريد الإلكتروني : ...")
     r"^(?:ال)?(?:هاتف|فاكس|تلفون|تليفون|جوال|بريد\s+إلكتروني|بريد\s+الكتروني|البريد|العنوان|المقر|ص\.?\s?ب)(?:\s+\S+){0,3}\s*[:：]\s*\S(?:\s*\S+){0,11}$",
     # cookie and privacy notices
-    r"(?:نستخدم|يستخدم|تستخدم|حدثنا|حدّثنا|موافقتك|توافق|قبول).{0,80}(?:ملفات\s+(?:تعريف\s+)?(?:ال)?ارتباط|الكوكيز|cookies)",
+    # (the site speaks as "we" or to "you": a news sentence about cookies does neither)
+    rf"(?:{_SITE_TO_READER}).{{0,160}}(?:{_COOKIES})|(?:{_COOKIES}).{{0,160}}(?:{_SITE_TO_READER})",
     # copyright and reuse notices
     r"©|جميع الحقوق محفوظة|حقوق النشر محفوظة|حقوق الطبع|all rights reserved|copyright",
     r"^أعد استخدام هذا المحتوى$",
     # ad markers and labels
     r"^\s*(?:-\s*)?(?:إعلان|اعلان|إعلانات|advertisement|sponsored|محتوى مدفوع|مساحة إعلانية)(?:\s*-)?\s*$",
     # image captions and credits
-    r"^(?:{})\s*[،,:]".format("|".join(CAPTION_LABELS)),
+    _CAPTION_LABEL_PATTERN,
     r"^(?:تصوير|عدسة|الصورة من|صورة من)\s*[:：]",
     r"^(?:Getty Images|AFP|Reuters|EPA|AP)(?:\s+via\s+.+)?$",
     r"^(?:play icon|Share this selection|Do not share or sell my info)$",
@@ -531,6 +537,20 @@ class PageLinkTexts:
         return key in self._keys
 
 
+def without_credited_captions(lines: list[str]) -> list[str]:
+    """Drop the caption that follows an image credit ("مصدر الصورة، Getty Images" and then
+    "متظاهرون في ..."): a short line that does not end as a sentence does."""
+    kept: list[str] = []
+    after_credit = False
+    for line in lines:
+        key = plain(line)
+        caption = after_credit and len(key.split()) <= CAPTION_MAX_WORDS and not _SENTENCE_END_RE.search(key)
+        after_credit = bool(_CAPTION_LABEL_RE.match(key))
+        if not caption:
+            kept.append(line)
+    return kept
+
+
 def link_texts_of(tree) -> PageLinkTexts:
     """Taken before pruning: teaser links are in the containers pruning removes."""
     return PageLinkTexts([link.text_content() for link in tree.iter("a")])
@@ -553,5 +573,5 @@ def clean_body_lines(
     stripped = (strip_ad_shortcodes(line) for line in lines)
     kept = drop_trailing_tag_list([line for line in stripped if plain(line)])
     kept = drop_teaser_blocks(kept, link_texts)
-    kept = [line for line in kept if not (is_widget_line(plain(line)) or is_caption(plain(line)))]
+    kept = [line for line in without_credited_captions(kept) if not (is_widget_line(plain(line)) or is_caption(plain(line)))]
     return trim_edges(kept, titles, credits)

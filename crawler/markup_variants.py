@@ -12,9 +12,9 @@ leaked widget:
   and microdata article types set to ``WebPage``, as some CMSs label every page;
 - ``no_structured_data``: no JSON-LD, no Open Graph, no ``article:`` and no
   description meta, as on many older Arabic CMSs;
-- ``plain_tags``: HTML5's sectioning elements (``article``, ``main``, ``header``,
-  ``footer``, ``aside``, ``nav``, ``section``) written as ``div``, as on templates
-  older than HTML5 and on many generated front ends;
+- ``plain_tags``: HTML5's sectioning and figure elements (``article``, ``main``,
+  ``header``, ``footer``, ``aside``, ``nav``, ``section``, ``figure``, ``figcaption``)
+  written as ``div``, as on templates older than HTML5 and on many generated front ends;
 - ``div_paragraphs``: every ``p`` written as a ``div`` ("div soup");
 - ``no_hints``: the first four at once, a page that says nothing about itself.
 
@@ -220,12 +220,12 @@ def _renamed_elements(html: str, renames: dict[str, str]) -> str:
     return _rewrite_markup(html, rewrite, renamed_end_tags=renames)
 
 
-SECTIONING_TAGS = ("article", "main", "header", "footer", "aside", "nav", "section")
+HTML5_TAGS = ("article", "main", "header", "footer", "aside", "nav", "section", "figure", "figcaption")
 
 
 def plain_tags(html: str) -> str:
-    """HTML5's sectioning elements written as ``div``."""
-    return _renamed_elements(html, dict.fromkeys(SECTIONING_TAGS, "div"))
+    """HTML5's sectioning and figure elements written as ``div``."""
+    return _renamed_elements(html, dict.fromkeys(HTML5_TAGS, "div"))
 
 
 def div_paragraphs(html: str) -> str:
@@ -234,7 +234,7 @@ def div_paragraphs(html: str) -> str:
 
 
 def no_hints(html: str) -> str:
-    """Classes hashed, labelled a website, no structured data and no sectioning elements."""
+    """Classes hashed, labelled a website, no structured data and no HTML5 elements."""
     return plain_tags(no_structured_data(website_labels(hashed_classes(html))))
 
 

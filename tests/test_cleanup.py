@@ -484,10 +484,25 @@ def test_a_short_heading_after_the_story_is_dropped_but_a_short_last_sentence_is
     assert clean_body_lines([*STORY, "وتستمر المفاوضات غدا."], [HEADLINE]) == [*STORY, "وتستمر المفاوضات غدا."]
 
 
-def test_cookie_notices_and_bbc_image_credits_are_dropped():
+def test_cookie_notices_are_dropped_but_a_sentence_about_cookies_is_kept():
     notices = [
-        "لقد حدّثنا سياستنا المتعلقة بالخصوصية وبالشروط الخاصة بملفات الارتباط Cookies",
-        "صدر الصورة، EPA-EFE/REX/Shutterstock",
+        "لقد أدخلنا تغييرات مهمة على سياستنا المتعلقة بالخصوصية وعلى الشروط الخاصة بملفات الارتباط Cookies، ويهمنا أن تكونوا ملمين بها",
+        "باستمرارك في تصفح الموقع فإنك توافق على استخدام الكوكيز",
     ]
+    news = "وتلزم اللائحة الأوروبية لحماية الخصوصية المواقع بطلب موافقة المستخدم قبل استخدام ملفات تعريف الارتباط."
 
-    assert clean_body_lines([LEAD, *notices, QUOTE, TALKS, CLOSING]) == STORY
+    assert clean_body_lines([*notices, *STORY]) == STORY
+    assert clean_body_lines([LEAD, news, CLOSING]) == [LEAD, news, CLOSING]
+
+
+def test_an_image_credit_and_the_caption_after_it_are_dropped():
+    # BBC's figure: the credit, then the caption (its label is hidden from view).
+    figure = ["صدر الصورة، EPA-EFE/REX/Shutterstock", "متظاهرة تحمل لافتة في مدينة غلاسكو البريطانية - 2 مارس/آذار 2024"]
+
+    assert clean_body_lines([LEAD, *figure, QUOTE, TALKS, CLOSING]) == STORY
+
+
+def test_a_paragraph_after_an_image_credit_is_kept():
+    short = "وقال الوزير إن الخطة ستطبق على مراحل."
+
+    assert clean_body_lines([LEAD, "مصدر الصورة، Getty Images", short, CLOSING]) == [LEAD, short, CLOSING]
