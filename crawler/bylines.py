@@ -144,6 +144,8 @@ _DATELINE_AGENCY_RE = re.compile(
     rf"^[^\s\-–—(\[:،,]+(?:\s[^\s\-–—(\[:،,]+){{0,2}}\s*(?:[-–—:،,]\s*)?[(\[]?\s*(?P<agency>{AGENCY_PATTERN})\s*[)\]]?\s*[-–—:]",
     re.IGNORECASE,
 )
+# Anadolu's form, a line of its own: "شرناق/ زينب أوزتورك/ الأناضول" (place, reporter, agency).
+_SLASH_DATELINE_RE = re.compile(rf"^[^/]{{1,40}}/(?:[^/]{{1,40}}/)?\s*(?P<agency>{AGENCY_PATTERN})\s*$", re.IGNORECASE)
 _CREDIT_LINE_RE = re.compile(
     rf"^[-–—\s]*[(\[]?\s*(?:المصدر\s*[:：]?\s*)?(?P<agency>{AGENCY_PATTERN})\s*[)\]]?\s*\.?$", re.IGNORECASE
 )
@@ -395,6 +397,6 @@ def agency_from_body(lines: Sequence[str], story: Sequence[str] = ()) -> str | N
                 return agency_of(match.group("agency"))
     first = prose[0] if prose else 0
     for line in stripped[max(0, first - EDGE_LINES) : first + 1]:
-        if match := _DATELINE_AGENCY_RE.match(line):
+        if match := _DATELINE_AGENCY_RE.match(line) or _SLASH_DATELINE_RE.match(line):
             return agency_of(match.group("agency"))
     return None

@@ -220,7 +220,7 @@ CAPTION_LABELS = (
     "صورة تعبيرية", "الصورة",
 )  # fmt: skip
 
-_SITE_TO_READER = r"نستخدم|حدثنا|حدّثنا|أدخلنا|سياستنا|موافقتك|توافق على|باستمرارك|بمتابعتك|تصفحك"
+_SITE_TO_READER = r"نستخدم|حدثنا|حدّثنا|أدخلنا|سياستنا|وشركاؤنا|موافقتك|توافق على|باستمرارك|بمتابعتك|تصفحك|جهازك"
 _COOKIES = r"ملفات\s+(?:تعريف\s+)?(?:ال)?ارتباط|الكوكيز|cookies"
 _CAPTION_LABEL_PATTERN = r"^(?:{})\s*[،,:]".format("|".join(CAPTION_LABELS))
 _CAPTION_LABEL_RE = re.compile(_CAPTION_LABEL_PATTERN)
@@ -244,6 +244,9 @@ WIDGET_LINE_PATTERNS = [
     r"(?:تحتفظ|يحتفظ)(?:\s+\S+){0,2}\s+بحق\s+(?:نشر|حذف|عدم نشر).{0,40}التعليق",
     r"^(?:يرجى|نرجو|المرجو|الرجاء|نأمل)\s+(?:من\s+\S+\s+)?(?:عدم\s+)?\S+\s+(?:\S+\s+){0,2}(?:تعليق|التعليق|تعليقات|تعليقاتكم|تعليقك)",
     # promotions for apps, newsletters and channels
+    r"للاشتراك\s+(?:يرجى|الرجاء|يمكنكم|تواصلوا|راسلونا)",
+    # reading-time labels ("قراءة 3 دقائق", "مدة القراءة: 4 دقائق")
+    r"^(?:مدة\s+ال)?قراءة\s*[:：]?\s*\d+\s*(?:دقائق|دقيقة|د)\.?$|^\d+\s*(?:دقائق|دقيقة)\s+(?:لل)?قراءة$",
     r"(?:حم[ّ]?ل|نزّل|نزل|تحميل|تنزيل|قم بتنزيل|قم بتحميل)\s+(?:ال)?تطبيق",
     r"(?:اشترك|إشترك|سجل|سجّل)\s+(?:الآن\s+)?(?:في|فى|ب)\s*(?:ال)?(?:نشرة|نشرتنا|قناة|قناتنا)",
     r"النشرة\s+(?:البريدية|الإخبارية|الاخبارية)",
@@ -260,6 +263,8 @@ WIDGET_LINE_PATTERNS = [
     # copyright and reuse notices
     r"©|جميع الحقوق محفوظة|حقوق النشر محفوظة|حقوق الطبع|all rights reserved|copyright",
     r"^أعد استخدام هذا المحتوى$",
+    # the title of a video embedded in the body ("فيديو | ...", "بالفيديو: ...")
+    r"^(?:فيديو|بالفيديو|شاهد الفيديو|شاهد بالفيديو|video)\s*[:|\-–]",
     # ad markers and labels
     r"^\s*(?:-\s*)?(?:إعلان|اعلان|إعلانات|advertisement|sponsored|محتوى مدفوع|مساحة إعلانية)(?:\s*-)?\s*$",
     # image captions and credits
@@ -282,9 +287,12 @@ _SOURCE_LINE_RE = re.compile(r"^(?:المصدر|المصادر|مصدر الخب
 
 # A caption: a short line ending in a parenthesised credit such as "(رويترز)".
 # or, for archive photos, the credit after a dash: "... - أرشيفية".
+_PHOTO_CREDIT = rf"{AGENCY_NAMES}|أرشيفية|ارشيفية|أرشيف|إنترنت|انترنت|مواقع التواصل|متداولة"
+# "(رويترز)", "(أرشيفية - رويترز)"; after a dash, "- أرشيفية", or "- الأناضول" after a caption
+# that does not end as a sentence.
 _CAPTION_RE = re.compile(
-    rf"^.{{0,160}}(?:[\(\[]\s*(?:{AGENCY_NAMES}|أرشيفية|ارشيفية|أرشيف|إنترنت|انترنت|مواقع التواصل|متداولة)\s*[\)\]]"
-    r"|\s[-–—]\s*(?:صورة\s+)?(?:أرشيفية|ارشيفية))\s*$",
+    rf"^.{{0,160}}(?:[\(\[]\s*(?:{_PHOTO_CREDIT})(?:\s*[-–/،,]\s*(?:{_PHOTO_CREDIT}))*\s*[\)\]]"
+    rf"|\s[-–—]\s*(?:صورة\s+)?(?:أرشيفية|ارشيفية)|(?<![.!?؟:\s])\s+[-–—]\s*(?:{AGENCY_NAMES}))\s*$",
     re.IGNORECASE,
 )
 CAPTION_MAX_WORDS = 25
@@ -299,7 +307,7 @@ BYLINE_MAX_WORDS = 8
 
 # Date lines at the top: "نشر في ...", "آخر تحديث ...", "تاريخ النشر ...".
 _DATE_LINE_RE = re.compile(
-    r"^(?:نشر|نُشر|تم النشر|تاريخ النشر|آخر تحديث|اخر تحديث|تحديث|محدث|published|updated|last updated)\b",
+    r"^(?:نشر|نُشر|نشرت في\s*[:：]|نُشرت في\s*[:：]|تم النشر|تاريخ النشر|آخر تحديث|اخر تحديث|تحديث|محدث|published|updated|last updated)(?:\b|(?<=[:：]))",
     re.IGNORECASE,
 )
 DATE_LINE_MAX_WORDS = 16
@@ -307,7 +315,7 @@ DATE_LINE_MAX_WORDS = 16
 DATE_LINE_MAX_OTHER_WORDS = 5
 
 # Datelines: a place, a dash or parenthesis, then the outlet or agency.
-_DATELINE_RE = re.compile(r"^(?P<place>[^\s\-–—(]+(?:\s[^\s\-–—(]+){0,2})\s*(?:[-–—:]\s*|(?=\())(?P<credit>.+)$")
+_DATELINE_RE = re.compile(r"^(?P<place>[^\s\-–—(/]+(?:\s[^\s\-–—(/]+){0,2})\s*(?:[-–—:/]\s*|(?=\())(?P<credit>.+)$")
 DATELINE_MAX_WORDS = 7
 
 # How many lines at each end of the body the position rules look at.
@@ -475,11 +483,26 @@ def is_dateline(line: str, credits: Sequence[str]) -> bool:
     match = _DATELINE_RE.match(line)
     if not match:
         return False
-    credit = match.group("credit").strip(" ()[]-–—:")
-    if _AGENCY_LINE_RE.match(credit) or "خاص" in credit:
+    credit = match.group("credit").strip(" ()[]-–—:/")
+    if _AGENCY_LINE_RE.match(credit) or "خاص" in credit or is_credit_list(credit, credits):
         return True
-    credit_key = comparable(credit)
-    return any(credit_key and comparable(name) == credit_key for name in credits)
+    # "شرناق/ زينب أوزتورك/ الأناضول": place, reporter, then the agency or the outlet.
+    *middle, last = _CREDIT_LIST_SEPARATOR.split(credit)
+    return bool(middle) and len(middle) <= 2 and all(len(part.split()) <= 3 for part in middle) and is_credit_list(last, credits)
+
+
+_CREDIT_LIST_SEPARATOR = re.compile(r"\s*/\s*")
+
+
+def _spaceless(text: str) -> str:
+    return comparable(text).replace(" ", "")
+
+
+def is_credit_list(text: str, credits: Sequence[str]) -> bool:
+    """Only agencies and credits (the outlet, the authors), one or more, split by "/": "فرانس24/ أ ف ب"."""
+    names = {_spaceless(name) for name in credits}
+    parts = [part for part in _CREDIT_LIST_SEPARATOR.split(text.strip()) if part]
+    return bool(parts) and all(_AGENCY_LINE_RE.match(part) or _spaceless(part) in names for part in parts)
 
 
 def is_top_matter(line: str, titles: Sequence[str], credits: Sequence[str]) -> bool:
@@ -491,9 +514,9 @@ def is_top_matter(line: str, titles: Sequence[str], credits: Sequence[str]) -> b
     )
 
 
-def _is_end_matter(line: str) -> bool:
+def _is_end_matter(line: str, credits: Sequence[str]) -> bool:
     key = plain(line)
-    return is_credit_line(key) or is_byline(key) or is_trailing_heading(line)
+    return is_credit_line(key) or is_byline(key) or is_trailing_heading(line) or ("/" in key and is_credit_list(key, credits))
 
 
 def trim_edges(lines: list[str], titles: Sequence[str], credits: Sequence[str] = ()) -> list[str]:
@@ -505,7 +528,7 @@ def trim_edges(lines: list[str], titles: Sequence[str], credits: Sequence[str] =
     head = [line for line in lines[:EDGE_LINES] if not is_top_matter(plain(line), titles, credits)]
     lines = head + lines[EDGE_LINES:]
     end = len(lines)
-    while end > max(0, len(lines) - EDGE_LINES) and _is_end_matter(lines[end - 1]):
+    while end > max(0, len(lines) - EDGE_LINES) and _is_end_matter(lines[end - 1], credits):
         end -= 1
     return lines[:end]
 

@@ -185,7 +185,7 @@ def find_lead_paragraph(tree, description: str | None) -> str | None:
     key = cleanup.comparable(description)[:LEAD_MATCH_CHARS]
     if len(key) < LEAD_MATCH_CHARS // 2:
         return None
-    for element in tree.iter("p", "h2", "div"):
+    for element in tree.iter("p", "h2", "h3", "h4", "div"):
         if element.tag == "div" and any(child.tag in BLOCK_TAGS for child in element):
             continue  # only leaf blocks (a div may wrap <em> text): a container would drag in its neighbours
         text = " ".join(element.text_content().split())

@@ -189,6 +189,8 @@ def test_a_site_title_suffix_is_an_alias_of_the_site():
         ([STORY, "المصدر : الجزيرة"], None),  # the outlet, not an agency
         (["معمل دير عمار لإنتاج الكهرباء في شمال لبنان. (رويترز)", STORY], None),  # a photo caption
         ([f"دمشق، سوريا (CNN) -- {STORY}"], None),
+        (["شرناق/ زينب أوزتورك/ الأناضول", STORY], "Anadolu"),  # place/ reporter/ agency
+        ([STORY, "المصدر: نوفوستي"], "RIA Novosti"),
     ],
 )
 def test_agency_from_the_dateline_or_the_closing_credit(lines, agency):

@@ -506,3 +506,31 @@ def test_a_paragraph_after_an_image_credit_is_kept():
     short = "وقال الوزير إن الخطة ستطبق على مراحل."
 
     assert clean_body_lines([LEAD, "مصدر الصورة، Getty Images", short, CLOSING]) == [LEAD, short, CLOSING]
+
+
+def test_slash_datelines_and_closing_credit_lists_are_dropped():
+    lines = ["شرناق/ زينب أوزتورك/ الأناضول", *STORY, "فرانس24/ أ ف ب"]
+
+    assert clean_body_lines(lines, [HEADLINE], ["فرانس 24", "زينب أوزتورك"]) == STORY
+
+
+def test_captions_credited_after_a_dash_or_with_two_credits_are_dropped():
+    captions = ["محطة لقياس جودة الهواء على طريق الملك فهد في الرياض (أرشيفية - رويترز)", "شاحنات تنتظر دورها عند البوابة الحدودية أوغوز يلماز - الأناضول"]
+
+    assert clean_body_lines([LEAD, *captions, QUOTE, TALKS, CLOSING]) == STORY
+
+
+def test_a_sentence_signed_off_with_an_agency_is_not_a_caption():
+    signed = "وقال المتحدث إن المحادثات ستستأنف الأسبوع المقبل. - الأناضول"
+
+    assert clean_body_lines([LEAD, signed, CLOSING]) == [LEAD, signed, CLOSING]
+
+
+def test_video_titles_reading_times_and_subscription_notices_are_dropped():
+    widgets = [
+        "فيديو | كيف تقرأ مؤشر جودة الهواء قبل الخروج من المنزل؟",
+        "قراءة 3 دقائق",
+        "يعرض الموقع جزءا فقط من الأخبار المقدمة للمشتركين. للاشتراك يرجى التواصل معنا.",
+    ]
+
+    assert clean_body_lines([LEAD, widgets[0], QUOTE, widgets[1], TALKS, CLOSING, widgets[2]]) == STORY
