@@ -111,7 +111,8 @@ ROLE_WORDS = ("مراسل", "مراسلة", "مراسلنا", "مراسلتنا"
 _ROLE_RE = re.compile(rf"\s+(?:{'|'.join(ROLE_WORDS)})(?![^\W\d_]).*$", re.IGNORECASE)
 _HANDLE_OR_LINK = re.compile(r"\S*@\S*|https?://\S+")
 _LIST_SEPARATORS = re.compile(r"\s*(?:[,،;|/]|\s+و\s+|\s+and\s+|\s+&\s+)\s*", re.IGNORECASE)
-_SEGMENT_SEPARATORS = re.compile(r"\s+[-–—]\s+|\s*[-–—]{2,}\s*|\s*[:：]\s*")
+# A dash with a space on at least one side ("عربي21- الأناضول"); a dash inside a word joins it.
+_SEGMENT_SEPARATORS = re.compile(r"\s*[-–—]\s+|\s+[-–—]\s*|\s*[-–—]{2,}\s*|\s*[:：]\s*")
 _PARENTHESISED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
 
 # Given names that begin with "و": an attached "و" before them does not join two people.

@@ -110,6 +110,13 @@ def has_more_words_than(element, limit: int) -> bool:
     return False
 
 
+def is_page_wrapper(element) -> bool:
+    """ASP.NET WebForms wrap the whole page in one big <form>, a child of <body>: a link-dense
+    home page then looks like one big widget, and pruning it would leave nothing to judge."""
+    parent = element.getparent()
+    return element.tag == "form" and parent is not None and parent.tag == "body" and has_more_words_than(element, WIDGET_MAX_WORDS)
+
+
 def is_small_or_link_dense(element) -> bool:
     return not has_more_words_than(element, WIDGET_MAX_WORDS) or link_density(element) >= WIDGET_MIN_LINK_DENSITY
 
@@ -161,7 +168,7 @@ def prune_widget_elements(tree, extra_xpath: str | None = None) -> int:
             continue
         if not isinstance(element.tag, str) or element.tag in ("html", "body", "article", "main"):
             continue
-        if (element.tag in CHROME_TAGS or names_a_widget(element)) and is_small_or_link_dense(element):
+        if (element.tag in CHROME_TAGS or names_a_widget(element)) and not is_page_wrapper(element) and is_small_or_link_dense(element):
             doomed.append(element)
             inside_doomed.add(element)
     if extra_xpath:
@@ -246,7 +253,11 @@ WIDGET_LINE_PATTERNS = [
     # promotions for apps, newsletters and channels
     r"للاشتراك\s+(?:يرجى|الرجاء|يمكنكم|تواصلوا|راسلونا)",
     # reading-time labels ("قراءة 3 دقائق", "مدة القراءة: 4 دقائق")
-    r"^(?:مدة\s+ال)?قراءة\s*[:：]?\s*\d+\s*(?:دقائق|دقيقة|د)\.?$|^\d+\s*(?:دقائق|دقيقة)\s+(?:لل)?قراءة$",
+    r"^قراءة\s*[:：]?\s*\d+\s*(?:دقائق|دقيقة|د)\.?$|^\d+\s*(?:دقائق|دقيقة)\s+(?:لل)?قراءة$|مدة\s+القراءة\s*[:：]?\s*\d+\s*(?:دقائق|دقيقة|د)\b",
+    r"(?:سجل|سجّل|أدخل|ادخل)\s+بريدك",
+    # an embedded post's attribution ("— Name (@handle) November 4, 2025") and its picture link
+    r"\(@\w+\)\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2},\s+\d{4}$",
+    r"\bpic\.(?:twitter|x)\.com/\w+",
     r"(?:حم[ّ]?ل|نزّل|نزل|تحميل|تنزيل|قم بتنزيل|قم بتحميل)\s+(?:ال)?تطبيق",
     r"(?:اشترك|إشترك|سجل|سجّل)\s+(?:الآن\s+)?(?:في|فى|ب)\s*(?:ال)?(?:نشرة|نشرتنا|قناة|قناتنا)",
     r"النشرة\s+(?:البريدية|الإخبارية|الاخبارية)",
@@ -256,6 +267,7 @@ WIDGET_LINE_PATTERNS = [
     r"احصل على أقصى استفادة",
     r"(?:متاح|متوفر)\s+(?:على|في)\s+(?:Google Play|App Store|جوجل بلاي|آب ستور)",
     # the outlet's contact details ("فاكس التحرير : 749 752 71", "البريد الإلكتروني : ...")
+    r"(?:البريد\s+الإلكتروني|البريد\s+الالكتروني|e-?mail)\s*[:：]\s*[\w.+-]+@[\w-]+\.[\w.]+",
     r"^(?:ال)?(?:هاتف|فاكس|تلفون|تليفون|جوال|بريد\s+إلكتروني|بريد\s+الكتروني|البريد|العنوان|المقر|ص\.?\s?ب)(?:\s+\S+){0,3}\s*[:：]\s*\S(?:\s*\S+){0,11}$",
     # cookie and privacy notices
     # (the site speaks as "we" or to "you": a news sentence about cookies does neither)
@@ -288,11 +300,13 @@ _SOURCE_LINE_RE = re.compile(r"^(?:المصدر|المصادر|مصدر الخب
 # A caption: a short line ending in a parenthesised credit such as "(رويترز)".
 # or, for archive photos, the credit after a dash: "... - أرشيفية".
 _PHOTO_CREDIT = rf"{AGENCY_NAMES}|أرشيفية|ارشيفية|أرشيف|إنترنت|انترنت|مواقع التواصل|متداولة"
-# "(رويترز)", "(أرشيفية - رويترز)"; after a dash, "- أرشيفية", or "- الأناضول" after a caption
-# that does not end as a sentence.
+# "(رويترز)", "(أرشيفية - رويترز)", "(عنب بلدي/ يزن الأحمد)"; after a dash, "- أرشيفية", or "- الأناضول" after a caption
+# that does not end as a sentence; the photographer may follow ("تصوير : محمد حسام").
 _CAPTION_RE = re.compile(
     rf"^.{{0,160}}(?:[\(\[]\s*(?:{_PHOTO_CREDIT})(?:\s*[-–/،,]\s*(?:{_PHOTO_CREDIT}))*\s*[\)\]]"
-    rf"|\s[-–—]\s*(?:صورة\s+)?(?:أرشيفية|ارشيفية)|(?<![.!?؟:\s])\s+[-–—]\s*(?:{AGENCY_NAMES}))\s*$",
+    r"|[\(\[][^()\[\]/]{1,30}/[^()\[\]/]{1,30}[\)\]]"
+    rf"|\s[-–—]\s*(?:صورة\s+)?(?:أرشيفية|ارشيفية)|(?<![.!?؟:\s])\s+[-–—]\s*(?:{AGENCY_NAMES}))"
+    r"(?:\s+(?:تصوير|عدسة)\s*[:：]\s*[^:：.]{1,40})?\s*$",
     re.IGNORECASE,
 )
 CAPTION_MAX_WORDS = 25
@@ -514,9 +528,26 @@ def is_top_matter(line: str, titles: Sequence[str], credits: Sequence[str]) -> b
     )
 
 
+# What an outlet calls itself in its "about us" blurb: "عنب بلدي مؤسسة إعلامية ...".
+_SELF_DESCRIPTION_RE = re.compile(r"(?:(?:هي|هو) )?(?:(?:إحدى|احدى|أحد|احد) )?(?:مؤسسة|موقع|صحيفة|جريدة|قناة|قنوات|شبكة|منصة|وكالة)\b")
+
+
+def is_outlet_blurb(line: str, credits: Sequence[str]) -> bool:
+    """A line that opens with one of the outlet's names and describes the outlet."""
+    key = comparable(line)
+    names = (comparable(name) for name in credits)
+    return any(name and key.startswith(name + " ") and _SELF_DESCRIPTION_RE.match(key[len(name) + 1 :]) for name in names)
+
+
 def _is_end_matter(line: str, credits: Sequence[str]) -> bool:
     key = plain(line)
-    return is_credit_line(key) or is_byline(key) or is_trailing_heading(line) or ("/" in key and is_credit_list(key, credits))
+    return (
+        is_credit_line(key)
+        or is_byline(key)
+        or is_trailing_heading(line)
+        or ("/" in key and is_credit_list(key, credits))
+        or is_outlet_blurb(key, credits)
+    )
 
 
 def trim_edges(lines: list[str], titles: Sequence[str], credits: Sequence[str] = ()) -> list[str]:

@@ -5,7 +5,8 @@ Sources, in order; the first that gives a section name wins:
 1. the markup: JSON-LD ``articleSection``, ``article:section``, the section/category
    meta tags and microdata ``itemprop="articleSection"``. CMS flags are not sections ("featured", "خاص", "slider": placement and
    promotion labels that WordPress and Drupal sites publish as categories). Of a list
-   (WordPress writes every category) the value the breadcrumb also shows wins;
+   (WordPress writes every category) the value the breadcrumb also shows wins, the deepest
+   crumb of them when it shows several;
 2. the breadcrumb trail: JSON-LD or microdata ``BreadcrumbList``, an element named
    breadcrumb, or, whatever its class, the nearest trail before the headline of two to
    ``TRAIL_MAX_LINKS`` links that starts at the home page and is joined only by
@@ -234,8 +235,9 @@ def extract_section(tree, tags, article: dict, objects: list[dict], url: str, he
         visible_crumbs(tree, headline, title, candidates), site_names, title
     )
     if declared:
-        shown = {fold_for_fingerprint(crumb) for crumb in crumbs}
-        return next((name for name in declared if fold_for_fingerprint(name) in shown), declared[0])
+        depth = {fold_for_fingerprint(crumb): index for index, crumb in enumerate(crumbs)}
+        shown = [name for name in declared if fold_for_fingerprint(name) in depth]
+        return max(shown, key=lambda name: depth[fold_for_fingerprint(name)]) if shown else declared[0]
     if crumbs:
         return crumbs[-1]
     return current_menu_section(tree, url, current_marked) or kicker_section(tree, headline)

@@ -151,6 +151,8 @@ def test_a_family_name_that_is_a_one_word_site_name_is_still_a_person():
         ("محمد وليد الخطيب", ["محمد وليد الخطيب"]),
         ("سامر الخطيب، (رويترز)", ["(رويترز)", "سامر الخطيب"]),
         ("https://www.facebook.com/bbcnews", []),
+        ("عربي21- الأناضول", ["عربي21", "الأناضول"]),  # a dash with a space on one side still splits
+        ("أحمد عبد-الله", ["أحمد عبد-الله"]),  # a dash inside a word does not
     ],
 )
 def test_split_people(byline, names):

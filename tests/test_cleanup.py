@@ -169,6 +169,22 @@ def test_aspnet_form_wrapping_the_whole_article_is_kept():
     assert removed == 0
 
 
+def test_aspnet_form_wrapping_a_whole_home_page_of_links_is_kept():
+    # Pruned as one link-dense widget, it would leave nothing to tell the listing by.
+    teasers = "".join(f'<div class="card"><a href="/news/{n}">{words(10)}</a></div>' for n in range(20))
+    tree, removed = pruned(f'<form id="aspnetForm" method="post" action="./">{teasers}</form>')
+
+    assert "aspnetForm" in ids_left(tree)
+    assert removed == 0
+
+
+def test_outlet_blurb_after_the_story_is_dropped():
+    blurb = "عنب بلدي مؤسسة إعلامية سورية مستقلة، تأسست في داريا عام 2011، وتصدر جريدة أسبوعية وموقعا إلكترونيا."
+
+    assert clean_body_lines([*STORY, blurb], [HEADLINE], ["عنب بلدي"]) == STORY
+    assert clean_body_lines([LEAD, blurb, CLOSING], [HEADLINE], ["عنب بلدي"]) == [LEAD, blurb, CLOSING]  # not at the end
+
+
 @pytest.mark.parametrize(
     "chrome",
     [
@@ -534,3 +550,32 @@ def test_video_titles_reading_times_and_subscription_notices_are_dropped():
     ]
 
     assert clean_body_lines([LEAD, widgets[0], QUOTE, widgets[1], TALKS, CLOSING, widgets[2]]) == STORY
+
+
+def test_contact_lines_with_an_email_and_newsletter_signups_are_dropped():
+    widgets = [
+        "العنوان: 10 شارع عباس العقاد - القاهرة | تليفون: 0222685241 | البريد الإلكتروني: info@example.com",
+        "سجّل بريدك الإلكتروني لتصلك النشرة الأسبوعية بأبرز التقارير",
+    ]
+
+    assert clean_body_lines([*STORY, *widgets], [HEADLINE]) == STORY
+
+
+def test_an_embedded_posts_attribution_is_dropped():
+    attribution = "— T.C. Tarım ve Orman Bakanlığı (@TCTarimOrman) November 4, 2025"
+
+    assert clean_body_lines([LEAD, QUOTE, attribution, TALKS, CLOSING]) == STORY
+
+
+def test_captions_with_a_slash_credit_or_a_photographer_and_a_merged_reading_time_are_dropped():
+    lines = [
+        "21 تشرين الأول 2025 مدة القراءة: 4 دقائق",
+        LEAD,
+        "سيدة تشتري الخبز من أحد الأفران في مدينة إدلب - 19 تشرين الأول 2025 (عنب بلدي/ يزن الأحمد)",
+        QUOTE,
+        "جانب من أعمال تبطين إحدى الترع - صورة أرشيفية تصوير : محمد حسام",
+        TALKS,
+        CLOSING,
+    ]
+
+    assert clean_body_lines(lines) == STORY

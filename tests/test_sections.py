@@ -117,5 +117,13 @@ def test_declared_section_beats_the_breadcrumb():
     assert section(page(head, CRUMBS + HEADLINE)) == "رياضة"
 
 
+def test_of_declared_sections_the_breadcrumb_shows_the_deepest_wins():
+    # WordPress lists every category, parent first; the breadcrumb shows both.
+    head = json_ld({"@type": "NewsArticle", "articleSection": ["أخبار", "عربي"]})
+    crumbs = '<div class="breadcrumbs"><a href="/">الرئيسية</a> &gt; <a href="/news/">أخبار</a> &gt; <a href="/news/arab/">عربي</a></div>'
+
+    assert section(page(head, crumbs + HEADLINE)) == "عربي"
+
+
 def test_no_section_anywhere():
     assert section(page(body=HEADLINE + "<p>نص</p>"), url="https://news.example/story-1234") is None
