@@ -147,8 +147,10 @@ _DATELINE_AGENCY_RE = re.compile(
 )
 # Anadolu's form, a line of its own: "شرناق/ زينب أوزتورك/ الأناضول" (place, reporter, agency).
 _SLASH_DATELINE_RE = re.compile(rf"^[^/]{{1,40}}/(?:[^/]{{1,40}}/)?\s*(?P<agency>{AGENCY_PATTERN})\s*$", re.IGNORECASE)
+# "(أ ف ب)", "المصدر: وكالات", "المصدر: الميادين نت + الوكالة الوطنية للإعلام" (the outlet beside the agency).
 _CREDIT_LINE_RE = re.compile(
-    rf"^[-–—\s]*[(\[]?\s*(?:المصدر\s*[:：]?\s*)?(?P<agency>{AGENCY_PATTERN})\s*[)\]]?\s*\.?$", re.IGNORECASE
+    rf"^[-–—\s]*[(\[]?\s*(?:المصدر\s*[:：]?\s*(?:[^+،,/]{{1,30}}\s*[+،,/]\s*)?)?(?P<agency>{AGENCY_PATTERN})\s*[)\]]?\s*\.?$",
+    re.IGNORECASE
 )
 _SIGN_OFF_RE = re.compile(rf"[-–—]{{1,2}}\s*[(\[]\s*(?P<agency>{AGENCY_PATTERN})\s*[)\]]\s*\.?$", re.IGNORECASE)
 

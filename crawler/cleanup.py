@@ -216,6 +216,7 @@ TEASER_BLOCK_HEADINGS = tuple(
     |قد يهمك|ننصحك بقراءة|مختارات|قصص مقترحة|المزيد من الأخبار|آخر الأخبار|اخر الاخبار|أخبار ذات علاقة|روابط ذات صلة
     |تابع أيضا|تابع أيضاً|يستحق الانتباه|موضوعات قد تهمك|أخبار قد تهمك|المزيد حول هذه القصة|المزيد عن هذه القصة
     |الكلمات المفتاحية|كلمات مفتاحية|الوسوم|وسوم|الكلمات الدالة|مواضيع ذات علاقة|شارك هذا الخبر|شارك المقال
+    |فيديوهات أخرى|فيديوهات ذات صلة|المزيد من الفيديوهات|مقاطع أخرى|صور أخرى|ألبومات أخرى
     """.replace("\n", "").split("|")
 )
 # A teaser block ends at the first line that reads like story prose.
@@ -250,6 +251,7 @@ WIDGET_LINE_PATTERNS = [
     r"(?:تم|تمت)\s+(?:إضافة|أضافة|اضافة)\s+تعليقك|(?:سوف\s+|سي)يظهر\s+(?:تعليقك\s+)?بعد\s+(?:ال)?مراجعة",
     r"(?:تحتفظ|يحتفظ)(?:\s+\S+){0,2}\s+بحق\s+(?:نشر|حذف|عدم نشر).{0,40}التعليق",
     r"^(?:يرجى|نرجو|المرجو|الرجاء|نأمل)\s+(?:من\s+\S+\s+)?(?:عدم\s+)?\S+\s+(?:\S+\s+){0,2}(?:تعليق|التعليق|تعليقات|تعليقاتكم|تعليقك)",
+    r"^(?:يرجى|نرجو|المرجو|الرجاء)\s+(?:الالتزام|مراعاة|احترام)\s+(?:ب)?(?:آداب|أدب|قواعد|شروط)\s+(?:ال)?(?:حوار|نقاش|تعليق|نشر)",
     # promotions for apps, newsletters and channels
     r"للاشتراك\s+(?:يرجى|الرجاء|يمكنكم|تواصلوا|راسلونا)",
     # reading-time labels ("قراءة 3 دقائق", "مدة القراءة: 4 دقائق")
@@ -305,7 +307,8 @@ _PHOTO_CREDIT = rf"{AGENCY_NAMES}|أرشيفية|ارشيفية|أرشيف|إن�
 _CAPTION_RE = re.compile(
     rf"^.{{0,160}}(?:[\(\[]\s*(?:{_PHOTO_CREDIT})(?:\s*[-–/،,]\s*(?:{_PHOTO_CREDIT}))*\s*[\)\]]"
     r"|[\(\[][^()\[\]/]{1,30}/[^()\[\]/]{1,30}[\)\]]"
-    rf"|\s[-–—]\s*(?:صورة\s+)?(?:أرشيفية|ارشيفية)|(?<![.!?؟:\s])\s+[-–—]\s*(?:{AGENCY_NAMES}))"
+    rf"|\s[-–—]\s*(?:صورة\s+)?(?:أرشيفية|ارشيفية)|(?<![.!?؟:\s])\s+[-–—]\s*(?:{AGENCY_NAMES})"
+    r"|(?<![.!?؟:\s])\s+[-–—]\s*(?:تصوير|عدسة)\s*[:：]\s*[^:：.]{1,40})"
     r"(?:\s+(?:تصوير|عدسة)\s*[:：]\s*[^:：.]{1,40})?\s*$",
     re.IGNORECASE,
 )
@@ -382,6 +385,22 @@ def is_date_line(line: str) -> bool:
         return True
     found = find_date_in_text(line)
     return found is not None and len(line.replace(found[1], " ").split()) <= DATE_LINE_MAX_OTHER_WORDS
+
+
+# A line of this many words at most may be bare dates ("19 يناير 2026", "14 أبريل 2026, 10:45 ص
+# آخر تحديث 14 أبريل 2026, 12:10 م").
+BARE_DATE_MAX_WORDS = 16
+_DATE_LABEL_RE = re.compile(r"آخر تحديث|اخر تحديث|تاريخ النشر|نشر في|تحديث|نشر|\d+\s*(?:دقائق|دقيقة)\s+(?:لل)?قراءة|[-|,،:]")
+
+
+def is_bare_date(line: str) -> bool:
+    """A line of dates and their labels only: a teaser's or the page's date line, never story text."""
+    if len(line.split()) > BARE_DATE_MAX_WORDS or not any(character.isdigit() for character in line):
+        return False
+    rest, dates = line, 0
+    while dates < 3 and (found := find_date_in_text(rest)) is not None:
+        rest, dates = rest.replace(found[1], " ", 1), dates + 1
+    return dates > 0 and not _WORD_RE.search(_DATE_LABEL_RE.sub(" ", rest))
 
 
 def starts_as_date_line(line: str) -> bool:
@@ -627,5 +646,9 @@ def clean_body_lines(
     stripped = (strip_ad_shortcodes(line) for line in lines)
     kept = drop_trailing_tag_list([line for line in stripped if plain(line)])
     kept = drop_teaser_blocks(kept, link_texts)
-    kept = [line for line in without_credited_captions(kept) if not (is_widget_line(plain(line)) or is_caption(plain(line)))]
+    kept = [
+        line
+        for line in without_credited_captions(kept)
+        if not (is_widget_line(plain(line)) or is_caption(plain(line)) or is_bare_date(plain(line)))
+    ]
     return trim_edges(kept, titles, credits)

@@ -193,6 +193,7 @@ def test_a_site_title_suffix_is_an_alias_of_the_site():
         ([f"دمشق، سوريا (CNN) -- {STORY}"], None),
         (["شرناق/ زينب أوزتورك/ الأناضول", STORY], "Anadolu"),  # place/ reporter/ agency
         ([STORY, "المصدر: نوفوستي"], "RIA Novosti"),
+        ([STORY, "المصدر: الميادين نت + الوكالة الوطنية للإعلام"], "NNA"),  # the outlet beside the agency
     ],
 )
 def test_agency_from_the_dateline_or_the_closing_credit(lines, agency):

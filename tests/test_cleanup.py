@@ -579,3 +579,18 @@ def test_captions_with_a_slash_credit_or_a_photographer_and_a_merged_reading_tim
     ]
 
     assert clean_body_lines(lines) == STORY
+
+
+def test_bare_date_lines_are_dropped_but_a_sentence_with_a_date_is_kept():
+    dates = ["19 يناير 2026", "14 أبريل 2026, 10:45 ص آخر تحديث 14 أبريل 2026, 12:10 م 3 دقائق قراءة"]
+    dated = "وفي 19 يناير 2026 أعلنت الوزارة بدء المرحلة الثانية من الخطة."
+
+    assert clean_body_lines([dates[1], LEAD, QUOTE, dates[0], TALKS, CLOSING]) == STORY
+    assert clean_body_lines([LEAD, dated, CLOSING]) == [LEAD, dated, CLOSING]
+
+
+def test_a_caption_with_its_photographer_after_a_dash_and_a_plea_for_civil_comments_are_dropped():
+    caption = "جانب من أعمال التبطين بقرية الكوم الأخضر - تصوير: أيمن عبد الهادي"
+    plea = "يرجى الالتزام بآداب الحوار، وتتحفظ الصحيفة على نشر أي تعليق يتضمن إساءة."
+
+    assert clean_body_lines([LEAD, caption, QUOTE, TALKS, CLOSING, plea]) == STORY
