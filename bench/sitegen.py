@@ -48,8 +48,8 @@ LOCAL_EVAL = REPO / "tests" / "eval_pages"
 # Real saved pages (not the synthetic ones in tests/eval_pages): their chrome is what a
 # crawl of the web really parses, from a 29 kB 2013 page to a 600 kB React page.
 TEMPLATE_STEMS = ("01_cnnarabic", "02_assabah", "04_bbcarabic", "08_youm7", "13_youm7_2024a")
-# The natural-size site (issue 17): every saved page of both evaluation folders whose own
-# size, chrome included, is that of an ordinary news page. Pages outside the band are left
+# The natural-size site (issue 17): every real saved page of both evaluation folders (not the
+# synthetic ones) whose own size, chrome included, is that of an ordinary news page. Pages outside the band are left
 # out rather than padded or trimmed, so each page keeps its template's real weight.
 NATURAL_SIZE_BAND_KB = (20, 320)
 HISTOGRAM_BIN_KB = 25
@@ -553,6 +553,16 @@ def all_template_stems(directories: Sequence[Path]) -> list[str]:
     return sorted({path.name[: -len(".expected.txt")] for path in expected_files(directories)})
 
 
+def is_synthetic(html_path: Path) -> bool:
+    """Whether the page's .json calls it synthetic: the natural site takes real saved pages only,
+    so that pages added to tests/eval_pages do not change what the benchmark measures."""
+    info_path = html_path.with_suffix(".json")
+    try:
+        return json.loads(info_path.read_text(encoding="utf-8")).get("ground_truth_source") == "synthetic"
+    except (OSError, ValueError):
+        return False
+
+
 def natural_size_stems(
     directories: Sequence[Path] = (SHARED_EVAL, LOCAL_EVAL), band_kb: tuple[float, float] = NATURAL_SIZE_BAND_KB
 ) -> tuple[list[str], dict[str, str]]:
@@ -561,6 +571,9 @@ def natural_size_stems(
     kept, left_out = [], {}
     for stem in all_template_stems(directories):
         html_path, expected_path = find_template_files(stem, directories)
+        if is_synthetic(html_path):
+            left_out[stem] = "synthetic: modelled on a template, not a saved page"
+            continue
         size_kb = html_path.stat().st_size / 1024
         if not band_kb[0] <= size_kb <= band_kb[1]:
             left_out[stem] = f"{size_kb:.0f} kB, outside {band_kb[0]:g}-{band_kb[1]:g} kB"

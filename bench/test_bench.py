@@ -339,6 +339,7 @@ def test_natural_size_templates_lie_in_the_band_and_say_why_others_are_out():
         assert 20 <= html_path.stat().st_size / 1024 <= 320
     assert set(kept) | set(left_out) == set(sitegen.all_template_stems(SOURCES))
     assert all("kB" in why or ":" in why for why in left_out.values())
+    assert all(not sitegen.is_synthetic(sitegen.find_template_files(stem, SOURCES)[0]) for stem in kept)
 
 
 def test_size_histogram_counts_each_page_once_in_its_band():
