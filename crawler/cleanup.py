@@ -646,9 +646,10 @@ def clean_body_lines(
     stripped = (strip_ad_shortcodes(line) for line in lines)
     kept = drop_trailing_tag_list([line for line in stripped if plain(line)])
     kept = drop_teaser_blocks(kept, link_texts)
-    kept = [
-        line
-        for line in without_credited_captions(kept)
-        if not (is_widget_line(plain(line)) or is_caption(plain(line)) or is_bare_date(plain(line)))
-    ]
+    kept = [line for line in without_credited_captions(kept) if not is_noise_line(plain(line))]
     return trim_edges(kept, titles, credits)
+
+
+def is_noise_line(key: str) -> bool:
+    """A line (as ``plain`` gives it) that is never story text, wherever it stands."""
+    return is_widget_line(key) or is_caption(key) or is_bare_date(key)
