@@ -242,7 +242,8 @@ WIDGET_LINE_PATTERNS = [
     # comment counters and comment-policy notices
     r"^\d*\s*(?:لا توجد تعليقات|لا يوجد تعليقات|أضف تعليق|اضف تعليق|إضافة تعليق|اضافة تعليق|التعليقات|عدد التعليقات)",
     r"ترحب\s+\S+(?:\s+\S+)?\s+بالنقاش",
-    r"(?:الآراء|الاراء|التعليقات)\s+(?:الواردة|المنشورة).{0,40}(?:لا\s+تعبر|لا\s+تعكس)",
+    r"(?:الآراء|الاراء|التعليقات)\s+(?:الواردة|المنشورة).{0,40}(?:لا\s+تعبر|لا\s+تعكس|(?:تعبر|تعبّر|تعكس)\s+عن\s+(?:آراء\s+|رأي\s+)?(?:أصحابها|اصحابها|كتابها|كاتبيها))",
+    r"^(?:كن|كوني|كونوا)\s+(?:أول|اول)\s+من\s+(?:يعلق|يعلّق|تعلق|يعلقون|يشارك)",
     r"^(?:بروتوكول|سياسة|شروط)\s+(?:نشر\s+)?التعليقات",
     # comment forms and moderation notices ("Leave a reply", "comments are reviewed")
     r"^(?:اترك|أترك|اكتب|أكتب)\s+(?:تعليقا|تعليقاً|تعليقك|ردا|رداً)",
@@ -301,13 +302,13 @@ _SOURCE_LINE_RE = re.compile(r"^(?:المصدر|المصادر|مصدر الخب
 
 # A caption: a short line ending in a parenthesised credit such as "(رويترز)".
 # or, for archive photos, the credit after a dash: "... - أرشيفية".
-_PHOTO_CREDIT = rf"{AGENCY_NAMES}|أرشيفية|ارشيفية|أرشيف|إنترنت|انترنت|مواقع التواصل|متداولة"
+_PHOTO_CREDIT = rf"{AGENCY_NAMES}|أرشيفية|ارشيفية|أرشيف|إنترنت|انترنت|مواقع التواصل|متداولة|من المصدر"
 # "(رويترز)", "(أرشيفية - رويترز)", "(عنب بلدي/ يزن الأحمد)"; after a dash, "- أرشيفية", or "- الأناضول" after a caption
 # that does not end as a sentence; the photographer may follow ("تصوير : محمد حسام").
 _CAPTION_RE = re.compile(
     rf"^.{{0,160}}(?:[\(\[]\s*(?:{_PHOTO_CREDIT})(?:\s*[-–/،,]\s*(?:{_PHOTO_CREDIT}))*\s*[\)\]]"
     r"|[\(\[][^()\[\]/]{1,30}/[^()\[\]/]{1,30}[\)\]]"
-    rf"|\s[-–—]\s*(?:صورة\s+)?(?:أرشيفية|ارشيفية)|(?<![.!?؟:\s])\s+[-–—]\s*(?:{AGENCY_NAMES})"
+    rf"|\s[-–—]\s*(?:صورة\s+)?(?:أرشيفية|ارشيفية)|(?<![.!?؟:\s])\s+[-–—■]\s*(?:{AGENCY_NAMES}|من المصدر)"
     r"|(?<![.!?؟:\s])\s+[-–—]\s*(?:تصوير|عدسة)\s*[:：]\s*[^:：.]{1,40})"
     r"(?:\s+(?:تصوير|عدسة)\s*[:：]\s*[^:：.]{1,40})?\s*$",
     re.IGNORECASE,
@@ -390,14 +391,18 @@ def is_date_line(line: str) -> bool:
 # A line of this many words at most may be bare dates ("19 يناير 2026", "14 أبريل 2026, 10:45 ص
 # آخر تحديث 14 أبريل 2026, 12:10 م").
 BARE_DATE_MAX_WORDS = 16
-_DATE_LABEL_RE = re.compile(r"آخر تحديث|اخر تحديث|تاريخ النشر|نشر في|تحديث|نشر|\d+\s*(?:دقائق|دقيقة)\s+(?:لل)?قراءة|[-|,،:]")
+_DATE_LABEL_RE = re.compile(
+    r"آخر تحديث|اخر تحديث|تاريخ النشر|نشر في|تحديث|نشر|\d+\s*(?:دقائق|دقيقة)\s+(?:لل)?قراءة|\d+\s*(?:تعليق|تعليقات)|[-|,،:]"
+)
+# trafilatura joins adjacent inline elements without a space: "18:05" then "12 ماي 2026" reads "18:0512 ماي 2026".
+_GLUED_TIME_RE = re.compile(r"(\b\d{1,2}:\d{2})(?=\d)")
 
 
 def is_bare_date(line: str) -> bool:
     """A line of dates and their labels only: a teaser's or the page's date line, never story text."""
     if len(line.split()) > BARE_DATE_MAX_WORDS or not any(character.isdigit() for character in line):
         return False
-    rest, dates = line, 0
+    rest, dates = _GLUED_TIME_RE.sub(r"\1 ", line), 0
     while dates < 3 and (found := find_date_in_text(rest)) is not None:
         rest, dates = rest.replace(found[1], " ", 1), dates + 1
     return dates > 0 and not _WORD_RE.search(_DATE_LABEL_RE.sub(" ", rest))
@@ -418,6 +423,10 @@ def is_credit_line(line: str) -> bool:
 # heading after the story (a subheading always has text below it).
 TRAILING_HEADING_MAX_WORDS = 4
 _SENTENCE_END_RE = re.compile(r"[.!?؟…\"'»”)\]]\s*$")
+
+
+def ends_as_sentence(text: str) -> bool:
+    return bool(_SENTENCE_END_RE.search(text))
 
 
 def is_trailing_heading(line: str) -> bool:
@@ -538,12 +547,21 @@ def is_credit_list(text: str, credits: Sequence[str]) -> bool:
     return bool(parts) and all(_AGENCY_LINE_RE.match(part) or _spaceless(part) in names for part in parts)
 
 
+def without_credits(line: str, credits: Sequence[str]) -> str:
+    for name in credits:
+        if name and name in line:
+            line = line.replace(name, " ")
+    return line
+
+
 def is_top_matter(line: str, titles: Sequence[str], credits: Sequence[str]) -> bool:
     return (
         is_repeated_title(line, titles)
         or is_byline(line)
         or is_date_line(line)
         or is_dateline(line, credits)
+        # the byline's name, then the dates and the comment count: "سكينة بنعيسى الثلاثاء 12 ماي 2026 - 18:05 0 تعليق"
+        or is_bare_date(without_credits(line, credits))
     )
 
 

@@ -594,3 +594,30 @@ def test_a_caption_with_its_photographer_after_a_dash_and_a_plea_for_civil_comme
     plea = "يرجى الالتزام بآداب الحوار، وتتحفظ الصحيفة على نشر أي تعليق يتضمن إساءة."
 
     assert clean_body_lines([LEAD, caption, QUOTE, TALKS, CLOSING, plea]) == STORY
+
+
+def test_comment_disclaimers_and_a_plea_to_comment_first_are_dropped():
+    disclaimer = "الآراء الواردة في التعليقات تعبر عن أصحابها وليس عن بوابة الأهرام"
+    plea = "كن أول من يعلق على الخبر"
+    about_views = "وقال إن الآراء الواردة في التقرير تستند إلى شهادات ميدانية جمعها فريق المنظمة خلال ستة أشهر."
+
+    assert clean_body_lines([*STORY, plea, disclaimer]) == STORY
+    assert clean_body_lines([LEAD, about_views, CLOSING]) == [LEAD, about_views, CLOSING]
+
+
+def test_a_caption_credited_to_the_source_is_dropped():
+    captions = [
+        "جانب من محطة تحلية تجريبية تعمل بالطاقة الشمسية في المنطقة الغربية ■ من المصدر",
+        "وزير المالية خلال المؤتمر الصحفي (من المصدر)",
+    ]
+
+    assert clean_body_lines([LEAD, captions[0], QUOTE, TALKS, captions[1], CLOSING]) == STORY
+
+
+def test_the_bylines_name_with_the_dates_and_the_comment_count_at_the_top_is_dropped():
+    # trafilatura joins the time and the next date without a space, as the page's inline elements touch.
+    top = "سكينة بنعيسى الثلاثاء 12 ماي 2026 - 18:0512 ماي 2026 0 تعليق"
+
+    assert clean_body_lines([top, *STORY], credits=["سكينة بنعيسى"]) == STORY
+    # Without the name among the credits, the line holds more than dates and labels.
+    assert clean_body_lines([top, *STORY]) == [top, *STORY]
