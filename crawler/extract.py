@@ -243,13 +243,12 @@ SUBHEADING_MAX_WORDS = 15
 GAP_LABEL_MAX_WORDS = 3
 
 
-def _recoverable(text: str, titles: list[str]) -> bool:
+def _recoverable(text: str, titles: list[str], credits: list[str] = ()) -> bool:
     key = cleanup.plain(text)
     return bool(key) and not (
-        cleanup.is_widget_line(key)
+        cleanup.is_noise_line(key)
         or cleanup.is_teaser_heading(key)
-        or cleanup.is_caption(key)
-        or cleanup.is_top_matter(key, titles, ())
+        or cleanup.is_top_matter(key, titles, credits)
         or cleanup.starts_as_date_line(key)
     )
 
@@ -261,8 +260,9 @@ def _text_of(element) -> str:
 def with_lost_subheadings(lines: list[BodyLine], blocks: PageBlocks, titles: list[str]) -> list[str]:
     """The prose lines, with the subheadings the extractor dropped between two of them put back.
 
-    A heading is put back only when nothing but headings, links and short labels
-    lies between the two paragraphs, so a skipped box never lends its title.
+    A heading is put back only when nothing but headings, links, short labels and
+    images' captions lies between the two paragraphs, so a skipped box never lends
+    its title; a heading inside a teaser card is the card's.
     """
     story: list[str] = []
     known = {cleanup.comparable(line.text) for line in lines}
@@ -273,13 +273,20 @@ def with_lost_subheadings(lines: list[BodyLine], blocks: PageBlocks, titles: lis
         if previous is not None and line.block is not None:
             gap = blocks.leaves_between(previous, line.block)
             headings = [leaf for leaf in gap if leaf.tag in SUBHEADING_TAGS]
-            others = [leaf for leaf in gap if leaf.tag not in SUBHEADING_TAGS and blocks.link_density(leaf) < LINK_LINE_MIN_DENSITY]
+            others = [
+                leaf
+                for leaf in gap
+                if leaf.tag not in SUBHEADING_TAGS
+                and blocks.link_density(leaf) < LINK_LINE_MIN_DENSITY
+                and not blocks.is_image_caption(leaf)
+            ]
             if headings and all(blocks.words[leaf] <= GAP_LABEL_MAX_WORDS for leaf in others):
                 for heading in headings:
                     text = _text_of(heading)
                     if (
                         blocks.words[heading] <= SUBHEADING_MAX_WORDS
                         and blocks.link_density(heading) < LINK_LINE_MIN_DENSITY
+                        and blocks.teaser_card(heading) is None
                         and not blocks.in_header(heading)
                         and cleanup.comparable(text) not in known
                         and _recoverable(text, titles)
@@ -292,7 +299,17 @@ def with_lost_subheadings(lines: list[BodyLine], blocks: PageBlocks, titles: lis
     return story
 
 
-def standfirst(lines: list[BodyLine], blocks: PageBlocks, titles: list[str]) -> list[str]:
+def without_image_captions(lines: list[BodyLine], blocks: PageBlocks) -> list[BodyLine]:
+    """The lines, less the captions that no text rule caught: a short line that is the only
+    text beside an image (``PageBlocks.is_image_caption``) and does not end as a sentence."""
+    return [
+        line
+        for line in lines
+        if line.block is None or cleanup.ends_as_sentence(line.text) or not blocks.is_image_caption(line.block)
+    ]
+
+
+def standfirst(lines: list[BodyLine], blocks: PageBlocks, titles: list[str], credits: list[str] = ()) -> list[str]:
     """The prose between the page's headline and the body's first line (a standfirst outside the body)."""
     first = next((line.block for line in lines if line.kind == PROSE and line.block is not None), None)
     if first is None:
@@ -307,7 +324,7 @@ def standfirst(lines: list[BodyLine], blocks: PageBlocks, titles: list[str]) -> 
             blocks.words[leaf] >= LEAD_MIN_WORDS
             and blocks.link_density(leaf) < LINK_LINE_MIN_DENSITY
             and blocks.teaser_card(leaf) is None
-            and _recoverable(text, titles)
+            and _recoverable(text, titles, credits)
         ):
             found.append(text)
     return found
@@ -339,10 +356,10 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions = Extra
         raise NotAnArticle(*verdict)
     # Datelines and sign-offs credit the agency; cleanup has just removed them from the body.
     meta["agency"] = meta["agency"] or agency_from_body(raw_lines, body)
-    story = with_lost_subheadings(lines, blocks, headlines)
+    story = with_lost_subheadings(without_image_captions(lines, blocks), blocks, headlines)
     if not meta["description"]:
         # A page's description names its standfirst (``find_lead_paragraph``); without one, the
         # prose between the headline and the body is taken as the standfirst.
-        story = [*(text for text in standfirst(lines, blocks, headlines) if text not in story), *story]
+        story = [*(text for text in standfirst(lines, blocks, headlines, credits) if text not in story), *story]
     text = "\n\n".join(story)
     return {**meta, "text": text, "word_count": count_words(text)}

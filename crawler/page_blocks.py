@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
-from crawler.cleanup import comparable, plain
+from crawler.cleanup import CAPTION_MAX_WORDS, comparable, plain
 
 # A link of at least this many words is a headline (a story's title); shorter
 # links are menus, tags, "more", share buttons and author names of one or two words.
@@ -192,6 +192,18 @@ class PageBlocks:
             if self.headline_links[ancestor] > self.headline_links[block]:
                 return ancestor
         return None
+
+    def is_image_caption(self, leaf) -> bool:
+        """Whether ``leaf`` is the only text of a container that shows an image: a figure's
+        caption, told by structure alone (templates write figures as plain divs)."""
+        if self.words[leaf] > CAPTION_MAX_WORDS:
+            return False
+        for ancestor in leaf.iterancestors():
+            if self.words[ancestor] != self.words[leaf]:
+                return False
+            if ancestor.find(".//img") is not None:
+                return True
+        return False
 
     def in_header(self, element) -> bool:
         """Whether ``element`` is the page's headline or holds it."""

@@ -148,6 +148,50 @@ def test_subheadings_lost_between_two_kept_paragraphs_are_put_back():
     assert with_lost_subheadings(lines, blocks, ["عنوان"]) == [STORY[0], "تفاصيل الخطة", STORY[1], f"{STORY[1]} نهاية", f"{STORY[0]} أيضا"]
 
 
+
+def test_a_heading_inside_a_teaser_card_between_two_paragraphs_is_not_put_back():
+    card = f'<div><span>اقرأ أيضاً</span><a href="/news/7"><img src="/7.jpg" alt=""><h4>{HEADLINES[2]}</h4></a></div>'
+    tree = parse_html(f"<html><body><h1>عنوان</h1><div><p>{STORY[0]}</p>{card}<p>{STORY[1]}</p></div></body></html>")
+    blocks = PageBlocks(tree, ["عنوان"])
+
+    assert with_lost_subheadings(classify_lines(STORY, blocks), blocks, ["عنوان"]) == STORY
+
+
+def test_a_subheading_after_a_figure_written_as_divs_is_put_back():
+    figure = '<div><img src="/map.jpg" alt=""><div><span>خريطة الأحياء المشمولة بالمرحلة الأولى</span> <span>أمانة المنطقة</span></div></div>'
+    tree = parse_html(
+        f"<html><body><h1>عنوان</h1><div><div><p>{STORY[0]}</p></div>{figure}<div><h2>مشاركة السكان</h2><p>{STORY[1]}</p></div></div></body></html>"
+    )
+    blocks = PageBlocks(tree, ["عنوان"])
+
+    assert with_lost_subheadings(classify_lines(STORY, blocks), blocks, ["عنوان"]) == [STORY[0], "مشاركة السكان", STORY[1]]
+
+
+def test_an_uncredited_caption_beside_an_image_is_dropped_but_a_sentence_beside_one_is_kept():
+    caption = "وزير المالية خلال جولته في مقر مصلحة الضرائب بوسط العاصمة"
+    sentence = "وأكد الوزير أن الحكومة ستعلن تفاصيل الخطة الكاملة خلال أيام."
+    html = story_page(
+        paragraphs=STORY,
+        extra_body=f'<div><img src="/b.jpg" alt=""><p>{sentence}</p></div><p>{STORY[0]} مرة أخرى</p>',
+    ).replace("<div><p>", f'<div><div><img src="/a.jpg" alt=""><p>{caption}</p></div><p>', 1)
+
+    text = extract_article(html, URL)["text"]
+
+    assert caption not in text
+    assert sentence in text and text.startswith(STORY[0])
+
+
+def test_the_date_line_beside_the_headline_is_no_standfirst():
+    dates = "14 أبريل 2026, 10:45 ص آخر تحديث 14 أبريل 2026, 12:10 م 3 دقائق قراءة"
+    body = "".join(f"<p>{text}</p>" for text in STORY)
+    html = page(
+        "الحكومة تعلن خطة لخفض العجز",
+        f"<div><h1>الحكومة تعلن خطة لخفض العجز</h1><div>{dates}</div><div>{body}</div></div>{sidebar(10)}",
+    )
+
+    assert extract_article(html, URL)["text"] == "\n\n".join(STORY)
+
+
 # --- Not articles ----------------------------------------------------------------------------
 
 
