@@ -591,10 +591,13 @@ def trim_edges(lines: list[str], titles: Sequence[str], credits: Sequence[str] =
     """Position rules: headline, byline, date and dateline lines near the top; credits and box headings at the end.
 
     Top matter is looked for among the first EDGE_LINES lines, not only as a
-    prefix, because templates put a standfirst before the dateline.
+    prefix, because templates put a standfirst before the dateline; a list of
+    highlights under the headline does not count towards them.
     """
-    head = [line for line in lines[:EDGE_LINES] if not is_top_matter(plain(line), titles, credits)]
-    lines = head + lines[EDGE_LINES:]
+    unlisted = [index for index, line in enumerate(lines) if not _BULLET_RE.match(line)]
+    top = unlisted[EDGE_LINES - 1] + 1 if len(unlisted) >= EDGE_LINES else len(lines)
+    head = [line for line in lines[:top] if not is_top_matter(plain(line), titles, credits)]
+    lines = head + lines[top:]
     end = len(lines)
     while end > max(0, len(lines) - EDGE_LINES) and _is_end_matter(lines[end - 1], credits):
         end -= 1

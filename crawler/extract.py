@@ -330,6 +330,31 @@ def standfirst(lines: list[BodyLine], blocks: PageBlocks, titles: list[str], cre
     return found
 
 
+# A list of highlights under the headline ("أبرز ما جاء"): two or more unlinked items, each a short sentence.
+HIGHLIGHTS_MIN_ITEMS = 2
+HIGHLIGHT_MIN_WORDS = 4
+HIGHLIGHT_MAX_WORDS = 30
+
+
+def highlights(lines: list[BodyLine], blocks: PageBlocks, titles: list[str], credits: list[str] = ()) -> list[str]:
+    """The items of a list between the page's headline and the body's first line, as list lines ("- item")."""
+    first = next((line.block for line in lines if line.kind == PROSE and line.block is not None), None)
+    headlines = [element for element in blocks.headline_elements if first is not None and blocks.precedes(element, first)]
+    if not headlines:
+        return []
+    items: dict = {}
+    for leaf in blocks.leaves_between(headlines[-1], first):
+        if (
+            leaf.tag == "li"
+            and HIGHLIGHT_MIN_WORDS <= blocks.words[leaf] <= HIGHLIGHT_MAX_WORDS
+            and blocks.link_density(leaf) < LINK_LINE_MIN_DENSITY
+            and blocks.teaser_card(leaf) is None
+            and _recoverable(_text_of(leaf), titles, credits)
+        ):
+            items.setdefault(leaf.getparent(), []).append(f"- {_text_of(leaf)}")
+    return next((found for found in items.values() if len(found) >= HIGHLIGHTS_MIN_ITEMS), [])
+
+
 def extract_article(html: str | bytes, url: str, options: ExtractOptions = ExtractOptions(), now: datetime | None = None) -> dict:
     """The article fields of one page; raises ``NotAnArticle`` for anything else."""
     tree = parse_html(html)
@@ -361,5 +386,7 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions = Extra
         # A page's description names its standfirst (``find_lead_paragraph``); without one, the
         # prose between the headline and the body is taken as the standfirst.
         story = [*(text for text in standfirst(lines, blocks, headlines, credits) if text not in story), *story]
+    known = {cleanup.comparable(line) for line in story}
+    story = [*(line for line in highlights(lines, blocks, headlines, credits) if cleanup.comparable(line) not in known), *story]
     text = "\n\n".join(story)
     return {**meta, "text": text, "word_count": count_words(text)}

@@ -22,6 +22,7 @@ from crawler.article_detection import (
     judge_body,
     page_label,
 )
+from crawler.cleanup import without_bullet
 from crawler.extract import NotAnArticle, decode_html, extract_article, main_text_lines, parse_html, with_lost_subheadings
 from crawler.local_site import SAMPLE_SITE
 from crawler.markup_variants import VARIANTS, hashed_classes
@@ -190,6 +191,31 @@ def test_the_date_line_beside_the_headline_is_no_standfirst():
     )
 
     assert extract_article(html, URL)["text"] == "\n\n".join(STORY)
+
+
+
+HIGHLIGHTS = [
+    "رفع سعر البنزين بنسبة عشرة في المئة اعتباراً من الجمعة",
+    "إعفاء وسائل النقل العام من الزيادة حتى نهاية العام",
+    "مراجعة الأسعار كل ثلاثة أشهر وفق الأسعار العالمية",
+]
+
+
+def test_a_list_of_highlights_under_the_headline_is_kept_and_a_list_of_tag_links_is_not(variant):
+    items = "".join(f"<li>{text}</li>" for text in HIGHLIGHTS)
+    tags = "".join(f'<li><a href="/tag/{n}">{HEADLINES[n]}</a></li>' for n in range(3))
+    body = "".join(f"<p>{text}</p>" for text in STORY)
+    html = page(
+        "الحكومة تعلن خطة لخفض العجز",
+        f'<div class="article"><h1>الحكومة تعلن خطة لخفض العجز</h1><ul class="highlights">{items}</ul><ul>{tags}</ul>'
+        f'<div class="meta">بقلم <a href="/a/1">أحمد محمد علي</a></div><div class="body">{body}</div></div>{sidebar(10)}',
+        '<meta name="description" content="قررت الحكومة رفع أسعار الوقود ضمن خطة لخفض العجز.">',
+    )
+
+    text = extract_article(VARIANTS[variant](html), URL)["text"]
+
+    # trafilatura writes list items as "- item" when it keeps the list itself.
+    assert [without_bullet(line) for line in text.split("\n\n")] == [*HIGHLIGHTS, *STORY]
 
 
 # --- Not articles ----------------------------------------------------------------------------

@@ -621,3 +621,9 @@ def test_the_bylines_name_with_the_dates_and_the_comment_count_at_the_top_is_dro
     assert clean_body_lines([top, *STORY], credits=["سكينة بنعيسى"]) == STORY
     # Without the name among the credits, the line holds more than dates and labels.
     assert clean_body_lines([top, *STORY]) == [top, *STORY]
+
+
+def test_a_byline_after_a_list_of_highlights_is_still_top_matter():
+    highlights = ["- إزالة 37 بسطة عشوائية ومصادرة بضائع", "- إغلاق 9 محال تجارية لعدم حيازتها تراخيص"]
+
+    assert clean_body_lines([HEADLINE, *highlights, "| كتب ناصر المطيري |", *STORY], titles=[HEADLINE]) == [*highlights, *STORY]
