@@ -233,13 +233,8 @@ _COOKIES = r"ملفات\s+(?:تعريف\s+)?(?:ال)?ارتباط|الكوكيز
 _CAPTION_LABEL_PATTERN = r"^(?:{})\s*[،,:]".format("|".join(CAPTION_LABELS))
 _CAPTION_LABEL_RE = re.compile(_CAPTION_LABEL_PATTERN)
 
-# Phrases that mark a whole line as a widget wherever it appears.
-WIDGET_LINE_PATTERNS = [
-    # "read also: <headline>" teasers inline in the body
-    r"^(?:اقرأ|إقرأ|اقرا)\s+(?:أيضا|أيضاً|ايضا|ايضاً|كذلك|المزيد)\b",
-    r"^(?:شاهد|طالع|تابع)\s+(?:أيضا|أيضاً|ايضا|ايضاً)\b",
-    r"^(?:للمزيد|لمزيد من)\b.{0,40}(?:اضغط|انقر|اقرأ|هنا)",
-    # comment counters and comment-policy notices
+# What opens the readers' comments: their heading and counter, the comment policy, the form's prompt.
+COMMENT_SECTION_PATTERNS = [
     r"^\d*\s*(?:لا توجد تعليقات|لا يوجد تعليقات|أضف تعليق|اضف تعليق|إضافة تعليق|اضافة تعليق|التعليقات|عدد التعليقات)",
     r"ترحب\s+\S+(?:\s+\S+)?\s+بالنقاش",
     r"(?:الآراء|الاراء|التعليقات)\s+(?:الواردة|المنشورة).{0,40}(?:لا\s+تعبر|لا\s+تعكس|(?:تعبر|تعبّر|تعكس)\s+عن\s+(?:آراء\s+|رأي\s+)?(?:أصحابها|اصحابها|كتابها|كاتبيها))",
@@ -253,6 +248,19 @@ WIDGET_LINE_PATTERNS = [
     r"(?:تحتفظ|يحتفظ)(?:\s+\S+){0,2}\s+بحق\s+(?:نشر|حذف|عدم نشر).{0,40}التعليق",
     r"^(?:يرجى|نرجو|المرجو|الرجاء|نأمل)\s+(?:من\s+\S+\s+)?(?:عدم\s+)?\S+\s+(?:\S+\s+){0,2}(?:تعليق|التعليق|تعليقات|تعليقاتكم|تعليقك)",
     r"^(?:يرجى|نرجو|المرجو|الرجاء)\s+(?:الالتزام|مراعاة|احترام)\s+(?:ب)?(?:آداب|أدب|قواعد|شروط)\s+(?:ال)?(?:حوار|نقاش|تعليق|نشر)",
+]
+_COMMENT_SECTION_RE = re.compile("|".join(f"(?:{p})" for p in COMMENT_SECTION_PATTERNS), re.IGNORECASE)
+# A comment-section marker opens the comments only in the body's second half, and when it is
+# a label or a notice (a policy runs to about 20 words), not a sentence of the story.
+COMMENT_MARKER_MAX_WORDS = 30
+
+# Phrases that mark a whole line as a widget wherever it appears.
+WIDGET_LINE_PATTERNS = [
+    # "read also: <headline>" teasers inline in the body
+    r"^(?:اقرأ|إقرأ|اقرا)\s+(?:أيضا|أيضاً|ايضا|ايضاً|كذلك|المزيد)\b",
+    r"^(?:شاهد|طالع|تابع)\s+(?:أيضا|أيضاً|ايضا|ايضاً)\b",
+    r"^(?:للمزيد|لمزيد من)\b.{0,40}(?:اضغط|انقر|اقرأ|هنا)",
+    *COMMENT_SECTION_PATTERNS,
     # promotions for apps, newsletters and channels
     r"للاشتراك\s+(?:يرجى|الرجاء|يمكنكم|تواصلوا|راسلونا)",
     # reading-time labels ("قراءة 3 دقائق", "مدة القراءة: 4 دقائق")
@@ -667,8 +675,19 @@ def clean_body_lines(
     stripped = (strip_ad_shortcodes(line) for line in lines)
     kept = drop_trailing_tag_list([line for line in stripped if plain(line)])
     kept = drop_teaser_blocks(kept, link_texts)
+    kept = without_comment_section(kept)
     kept = [line for line in without_credited_captions(kept) if not is_noise_line(plain(line))]
     return trim_edges(kept, titles, credits)
+
+
+def without_comment_section(lines: list[str]) -> list[str]:
+    """The lines before the readers' comments: trafilatura keeps comments written as plain
+    paragraphs, and what marks them is the section's heading, policy or form above them."""
+    for index in range(len(lines) // 2, len(lines)):
+        key = plain(lines[index])
+        if index > 0 and len(key.split()) <= COMMENT_MARKER_MAX_WORDS and _COMMENT_SECTION_RE.search(key):
+            return lines[:index]
+    return lines
 
 
 def is_noise_line(key: str) -> bool:

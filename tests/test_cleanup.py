@@ -627,3 +627,14 @@ def test_a_byline_after_a_list_of_highlights_is_still_top_matter():
     highlights = ["- إزالة 37 بسطة عشوائية ومصادرة بضائع", "- إغلاق 9 محال تجارية لعدم حيازتها تراخيص"]
 
     assert clean_body_lines([HEADLINE, *highlights, "| كتب ناصر المطيري |", *STORY], titles=[HEADLINE]) == [*highlights, *STORY]
+
+
+def test_readers_comments_after_the_comment_policy_are_dropped():
+    policy = "يرجى الالتزام بآداب الحوار، وتتحفظ الخبر على نشر أي تعليق يتضمن إساءة أو تشهيرا."
+    comments = ["كل عام نفس القصة، الوعود قبل رمضان والأسعار تبقى مرتفعة حتى العيد.", "يجب مراقبة غرف التبريد قبل الأسواق."]
+
+    assert clean_body_lines([*STORY, policy, *comments]) == STORY
+
+
+def test_a_comment_prompt_in_the_first_half_of_the_body_cuts_nothing():
+    assert clean_body_lines([LEAD, "أضف تعليق", QUOTE, TALKS, CLOSING]) == STORY
