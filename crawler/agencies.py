@@ -68,9 +68,19 @@ def agency_key(name: str) -> str:
     return " ".join(_DOTS.sub(" ", name.strip("()[]«» -–—:.")).split()).lower()
 
 
+# An agency not in the table still names itself one: "وكالة الأنباء الليبية", "وكالة سبأ للأنباء".
+NAMED_AGENCY_PATTERN = r"(?:ال)?وكالة\s+(?:ال)?أنباء(?:\s+ال[^\s()\[\].،,:/-]+){1,2}|(?:ال)?وكالة(?:\s+[^\s()\[\].،,:/-]+){1,2}\s+للأنباء"
+_NAMED_AGENCY_RE = re.compile(NAMED_AGENCY_PATTERN)
+
+
 def agency_of(name: str | None) -> str | None:
-    """The canonical name of the agency ``name`` credits, or None."""
-    return AGENCIES.get(agency_key(name)) if name else None
+    """The canonical name of the agency ``name`` credits (an agency the table lacks by its own name), or None."""
+    if not name:
+        return None
+    known = AGENCIES.get(agency_key(name))
+    if known is None and _NAMED_AGENCY_RE.fullmatch(spelled := " ".join(name.strip("()[]«» -–—:.").split())):
+        return spelled
+    return known
 
 
 def _dotted(spelling: str) -> str:
@@ -82,4 +92,4 @@ def _dotted(spelling: str) -> str:
 
 
 # Longest first, so "وكالة رويترز" is matched whole rather than "رويترز" inside it.
-AGENCY_PATTERN = "|".join(_dotted(spelling) for spelling in sorted(AGENCIES, key=len, reverse=True))
+AGENCY_PATTERN = "|".join([*(_dotted(spelling) for spelling in sorted(AGENCIES, key=len, reverse=True)), NAMED_AGENCY_PATTERN])

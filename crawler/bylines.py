@@ -114,6 +114,8 @@ _LIST_SEPARATORS = re.compile(r"\s*(?:[,،;|/]|\s+و\s+|\s+and\s+|\s+&\s+)\s*", 
 # A dash with a space on at least one side ("عربي21- الأناضول"); a dash inside a word joins it.
 _SEGMENT_SEPARATORS = re.compile(r"\s*[-–—]\s+|\s+[-–—]\s*|\s*[-–—]{2,}\s*|\s*[:：]\s*")
 _PARENTHESISED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
+# A print byline names the paper the story first ran in: "وسام خير الله في "نداء الوطن"".
+_FIRST_PRINTED_IN = re.compile(r"\s+(?:في|فى|لـ|ل)\s*[\"«“][^\"»”]+[\"»”]\s*[:：]?\s*$")
 
 # Given names that begin with "و": an attached "و" before them does not join two people.
 WAW_NAMES = frozenset(
@@ -246,7 +248,7 @@ def split_people(value) -> list[str]:
     # A bracketed part is a place or a role ("(جدة)"), or an agency, which is kept as one name.
     names = [found.strip() for found in _PARENTHESISED.findall(text) if agency_of(found)]
     text = collapse(_HANDLE_OR_LINK.sub(" ", _PARENTHESISED.sub(" ", text)))
-    text = collapse(_BYLINE_PREFIX_RE.sub("", text))
+    text = collapse(_FIRST_PRINTED_IN.sub("", _BYLINE_PREFIX_RE.sub("", text)))
     for part in _LIST_SEPARATORS.split(text):
         for segment in _segments(_ROLE_RE.sub("", part)):
             names += _split_attached_waw(segment)
@@ -278,7 +280,7 @@ def visible_text(element, word_limit: int | None = None) -> str:
     return collapse(" ".join(parts))
 
 
-def visible_bylines(headline) -> list[str]:
+def visible_bylines(headline, site_names: Sequence[str] = ()) -> list[str]:
     """The names part of each byline line among the short elements after the headline."""
     if headline is None:
         return []
@@ -301,7 +303,7 @@ def visible_bylines(headline) -> list[str]:
             continue
         match = _VISIBLE_BYLINE_RE.match(text)
         # A place-and-person line only above the story: inside it, "القاهرة: ..." opens a subheading.
-        names = match.group("names").strip(" :：-–—") if match else dateline_byline(text) if not prose else None
+        names = match.group("names").strip(" :：-–—") if match else dateline_byline(text, site_names) if not prose else None
         if names and names not in found:
             found.append(names)
     return found
@@ -313,14 +315,15 @@ _DATELINE_BYLINE_RE = re.compile(
 )
 
 
-def dateline_byline(text: str) -> str | None:
-    """The person of a dateline byline: "مكة المكرمة: نواف العتيبي", "ياسر الشمري (جدة)"."""
+def dateline_byline(text: str, site_names: Sequence[str] = ()) -> str | None:
+    """The person of a dateline byline: "مكة المكرمة: نواف العتيبي", "ياسر الشمري (جدة)", or of
+    the outlet's own: "هبة بريس - يونس الودغيري"."""
     match = _DATELINE_BYLINE_RE.match(text)
     if not match:
         return None
     place = match.group("place") or match.group("place2")
     names = match.group("names") or match.group("names2")
-    return names.strip() if is_place(place) else None
+    return names.strip() if is_place(place) or is_site_name(place, site_names) else None
 
 
 def _names_the_author(element) -> bool:
@@ -368,7 +371,7 @@ def extract_people(
         for value in tags.get(key, []):
             markup += split_people(value)
     authors, agency = people_of(markup, site_names)
-    for source in (visible_bylines(headline), class_bylines(tree, candidates)):
+    for source in (visible_bylines(headline, site_names), class_bylines(tree, candidates)):
         if authors:
             break
         authors, found = people_of([name for text in source for name in split_people(text)], site_names)

@@ -54,6 +54,7 @@ def article_page(byline: str, head: str = "", header: str = "") -> str:
         ("Author, كايلا إبستين وأنجليكا كاساس", ["كايلا إبستين", "أنجليكا كاساس"]),
         ("مكة المكرمة: نواف العتيبي", ["نواف العتيبي"]),  # a dateline byline: place, colon, person
         ("ياسر الشمري (جدة)", ["ياسر الشمري"]),
+        ('كتب وسام خير الله في "نداء الوطن":', ["وسام خير الله"]),  # the paper it first ran in
     ],
 )
 def test_visible_byline_above_the_body(byline, expected):
@@ -64,6 +65,13 @@ def test_byline_as_the_first_line_of_the_body():
     html = page(body=f"<h1>الأرصاد تتوقع شبورة مائية كثيفة</h1><div><p><strong>حوار: آسيا العتروس</strong><br></p><p>{STORY}</p></div>")
 
     assert people(html)[0] == ["آسيا العتروس"]
+
+
+def test_the_outlet_then_the_person_at_the_top_of_the_body():
+    head = '<meta property="og:site_name" content="هبة بريس">'
+    html = page(head, f"<h1>الأرصاد تتوقع شبورة مائية كثيفة</h1><div><p><strong>هبة بريس - يونس الودغيري</strong></p><p>{STORY}</p></div>")
+
+    assert people(html)[0] == ["يونس الودغيري"]
 
 
 def test_a_headline_word_without_its_colon_is_no_byline():
@@ -194,6 +202,8 @@ def test_a_site_title_suffix_is_an_alias_of_the_site():
         (["شرناق/ زينب أوزتورك/ الأناضول", STORY], "Anadolu"),  # place/ reporter/ agency
         ([STORY, "المصدر: نوفوستي"], "RIA Novosti"),
         ([STORY, "المصدر: الميادين نت + الوكالة الوطنية للإعلام"], "NNA"),  # the outlet beside the agency
+        ([STORY, "المصدر: وكالة الأنباء الليبية"], "وكالة الأنباء الليبية"),  # not in the table, but named an agency
+        ([f"صنعاء - وكالة سبأ للأنباء - {STORY}"], "وكالة سبأ للأنباء"),
     ],
 )
 def test_agency_from_the_dateline_or_the_closing_credit(lines, agency):
@@ -210,6 +220,11 @@ def test_agency_in_the_author_field():
     head = json_ld({"@type": "NewsArticle", "author": {"@type": "Organization", "name": "وكالة الأناضول"}})
 
     assert people(page(head)) == ([], "Anadolu")
+
+
+@pytest.mark.parametrize(("name", "agency"), [("وكالة الأنباء الأردنية", "Petra"), ("(وكالة الأنباء الليبية)", "وكالة الأنباء الليبية"), ("وكالة الفضاء الأوروبية", None), ("وكالة الأنباء", None)])
+def test_an_agency_missing_from_the_table_is_known_by_its_own_name(name, agency):
+    assert agency_of(name) == agency
 
 
 @pytest.mark.parametrize("credit", ["أ ف ب", "أ.ف.ب", "(AFP)", "فرانس برس"])
