@@ -310,11 +310,11 @@ _SOURCE_LINE_RE = re.compile(r"^(?:المصدر|المصادر|مصدر الخب
 
 # A caption: a short line ending in a parenthesised credit such as "(رويترز)".
 # or, for archive photos, the credit after a dash: "... - أرشيفية".
-_PHOTO_CREDIT = rf"{AGENCY_NAMES}|أرشيفية|ارشيفية|أرشيف|إنترنت|انترنت|مواقع التواصل|متداولة|من المصدر"
+_PHOTO_CREDIT = rf"{AGENCY_NAMES}|أرشيفية|ارشيفية|أرشيف|(?:ال)?إنترنت|(?:ال)?انترنت|مواقع التواصل|متداولة|من المصدر"
 # "(رويترز)", "(أرشيفية - رويترز)", "(عنب بلدي/ يزن الأحمد)"; after a dash, "- أرشيفية", or "- الأناضول" after a caption
 # that does not end as a sentence; the photographer may follow ("تصوير : محمد حسام").
 _CAPTION_RE = re.compile(
-    rf"^.{{0,160}}(?:[\(\[]\s*(?:{_PHOTO_CREDIT})(?:\s*[-–/،,]\s*(?:{_PHOTO_CREDIT}))*\s*[\)\]]"
+    rf"^.{{0,160}}(?:[\(\[]\s*(?:{_PHOTO_CREDIT})(?:\s*[-–/،,:]\s*(?:{_PHOTO_CREDIT}))*\s*[\)\]]"
     r"|[\(\[][^()\[\]/]{1,30}/[^()\[\]/]{1,30}[\)\]]"
     rf"|\s[-–—]\s*(?:صورة\s+)?(?:أرشيفية|ارشيفية)|(?<![.!?؟:\s])\s+[-–—■]\s*(?:{AGENCY_NAMES}|من المصدر)"
     r"|(?<![.!?؟:\s])\s+[-–—]\s*(?:تصوير|عدسة)\s*[:：]\s*[^:：.]{1,40})"
@@ -433,8 +433,12 @@ TRAILING_HEADING_MAX_WORDS = 4
 _SENTENCE_END_RE = re.compile(r"[.!?؟…\"'»”)\]]\s*$")
 
 
+# A full stop, perhaps inside a closing quote: a caption's credit in brackets is no sentence's end.
+_FULL_STOP_RE = re.compile(r"[.!?؟…][\"'»”)\]]*\s*$")
+
+
 def ends_as_sentence(text: str) -> bool:
-    return bool(_SENTENCE_END_RE.search(text))
+    return bool(_FULL_STOP_RE.search(text))
 
 
 def is_trailing_heading(line: str) -> bool:
@@ -548,9 +552,13 @@ def _spaceless(text: str) -> str:
     return comparable(text).replace(" ", "")
 
 
+# "صحيفة الاتحاد" credits itself as "(الاتحاد)".
+_OUTLET_KIND_RE = re.compile(r"^(?:صحيفة|جريدة|موقع|بوابة|قناة|شبكة|مجلة)\s+")
+
+
 def is_credit_list(text: str, credits: Sequence[str]) -> bool:
     """Only agencies and credits (the outlet, the authors), one or more, split by "/": "فرانس24/ أ ف ب"."""
-    names = {_spaceless(name) for name in credits}
+    names = {_spaceless(form) for name in credits for form in (name, _OUTLET_KIND_RE.sub("", name.strip()))}
     parts = [part for part in _CREDIT_LIST_SEPARATOR.split(text.strip()) if part]
     return bool(parts) and all(_AGENCY_LINE_RE.match(part) or _spaceless(part) in names for part in parts)
 

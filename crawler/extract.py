@@ -299,14 +299,14 @@ def with_lost_subheadings(lines: list[BodyLine], blocks: PageBlocks, titles: lis
     return story
 
 
+def is_caption_by_structure(text: str, block, blocks: PageBlocks) -> bool:
+    """A caption no text rule caught: a short text that is the only one beside an image
+    (``PageBlocks.is_image_caption``) and does not end as a sentence."""
+    return not cleanup.ends_as_sentence(text) and blocks.is_image_caption(block)
+
+
 def without_image_captions(lines: list[BodyLine], blocks: PageBlocks) -> list[BodyLine]:
-    """The lines, less the captions that no text rule caught: a short line that is the only
-    text beside an image (``PageBlocks.is_image_caption``) and does not end as a sentence."""
-    return [
-        line
-        for line in lines
-        if line.block is None or cleanup.ends_as_sentence(line.text) or not blocks.is_image_caption(line.block)
-    ]
+    return [line for line in lines if line.block is None or not is_caption_by_structure(line.text, line.block, blocks)]
 
 
 def standfirst(lines: list[BodyLine], blocks: PageBlocks, titles: list[str], credits: list[str] = ()) -> list[str]:
@@ -324,6 +324,7 @@ def standfirst(lines: list[BodyLine], blocks: PageBlocks, titles: list[str], cre
             blocks.words[leaf] >= LEAD_MIN_WORDS
             and blocks.link_density(leaf) < LINK_LINE_MIN_DENSITY
             and blocks.teaser_card(leaf) is None
+            and not is_caption_by_structure(text, leaf, blocks)
             and _recoverable(text, titles, credits)
         ):
             found.append(text)

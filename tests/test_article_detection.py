@@ -182,6 +182,18 @@ def test_an_uncredited_caption_beside_an_image_is_dropped_but_a_sentence_beside_
     assert sentence in text and text.startswith(STORY[0])
 
 
+def test_the_lead_pictures_caption_is_no_standfirst():
+    caption = "عائلات سورية تستعد للمغادرة من ساحة التجمع في بر الياس، 14 يونيو 2026 (حسين بيضون)"
+    body = "".join(f"<p>{text}</p>" for text in STORY)
+    html = page(
+        "الحكومة تعلن خطة لخفض العجز",
+        f'<div><h1>الحكومة تعلن خطة لخفض العجز</h1><div><div><img src="/a.jpg" alt=""></div><div>{caption}</div></div>'
+        f"<div>{body}</div></div>{sidebar(10)}",
+    )
+
+    assert extract_article(html, URL)["text"] == "\n\n".join(STORY)
+
+
 def test_the_date_line_beside_the_headline_is_no_standfirst():
     dates = "14 أبريل 2026, 10:45 ص آخر تحديث 14 أبريل 2026, 12:10 م 3 دقائق قراءة"
     body = "".join(f"<p>{text}</p>" for text in STORY)

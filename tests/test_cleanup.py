@@ -638,3 +638,13 @@ def test_readers_comments_after_the_comment_policy_are_dropped():
 
 def test_a_comment_prompt_in_the_first_half_of_the_body_cuts_nothing():
     assert clean_body_lines([LEAD, "أضف تعليق", QUOTE, TALKS, CLOSING]) == STORY
+
+
+def test_a_dateline_crediting_the_outlet_without_its_kind_is_dropped():
+    assert clean_body_lines(["أبوظبي (الاتحاد)", *STORY], credits=["صحيفة الاتحاد"]) == STORY
+
+
+def test_a_caption_with_an_archive_credit_naming_its_source_is_dropped():
+    caption = "أنابيب خط النهر الصناعي قرب غريان. (أرشيفية: الإنترنت)"
+
+    assert clean_body_lines([LEAD, QUOTE, caption, TALKS, CLOSING]) == STORY
