@@ -683,19 +683,24 @@ def clean_body_lines(
     stripped = (strip_ad_shortcodes(line) for line in lines)
     kept = drop_trailing_tag_list([line for line in stripped if plain(line)])
     kept = drop_teaser_blocks(kept, link_texts)
-    kept = without_comment_section(kept)
-    kept = [line for line in without_credited_captions(kept) if not is_noise_line(plain(line))]
+    kept = without_credited_captions(kept)
+    keys = [plain(line) for line in kept]
+    end = comment_section_start(keys)
+    kept = [line for line, key in zip(kept[:end], keys[:end]) if not is_noise_line(key)]
     return trim_edges(kept, titles, credits)
 
 
-def without_comment_section(lines: list[str]) -> list[str]:
-    """The lines before the readers' comments: trafilatura keeps comments written as plain
-    paragraphs, and what marks them is the section's heading, policy or form above them."""
-    for index in range(len(lines) // 2, len(lines)):
-        key = plain(lines[index])
-        if index > 0 and len(key.split()) <= COMMENT_MARKER_MAX_WORDS and _COMMENT_SECTION_RE.search(key):
-            return lines[:index]
-    return lines
+def comment_section_start(keys: list[str]) -> int:
+    """Where the readers' comments begin among the lines (as ``plain`` gives them), or their count.
+
+    trafilatura keeps comments written as plain paragraphs; what marks them is the
+    section's heading, policy or form above them.
+    """
+    for index in range(max(1, len(keys) // 2), len(keys)):
+        key = keys[index]
+        if len(key.split()) <= COMMENT_MARKER_MAX_WORDS and _COMMENT_SECTION_RE.search(key):
+            return index
+    return len(keys)
 
 
 def is_noise_line(key: str) -> bool:

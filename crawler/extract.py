@@ -309,16 +309,19 @@ def without_image_captions(lines: list[BodyLine], blocks: PageBlocks) -> list[Bo
     return [line for line in lines if line.block is None or not is_caption_by_structure(line.text, line.block, blocks)]
 
 
-def standfirst(lines: list[BodyLine], blocks: PageBlocks, titles: list[str], credits: list[str] = ()) -> list[str]:
-    """The prose between the page's headline and the body's first line (a standfirst outside the body)."""
+def above_the_body(lines: list[BodyLine], blocks: PageBlocks) -> list:
+    """The blocks between the page's headline and the body's first line of prose."""
     first = next((line.block for line in lines if line.kind == PROSE and line.block is not None), None)
     if first is None:
         return []
     headlines = [element for element in blocks.headline_elements if blocks.precedes(element, first)]
-    if not headlines:
-        return []
+    return blocks.leaves_between(headlines[-1], first) if headlines else []
+
+
+def standfirst(lines: list[BodyLine], blocks: PageBlocks, titles: list[str], credits: list[str] = ()) -> list[str]:
+    """The prose above the body (a standfirst outside the body's container)."""
     found = []
-    for leaf in blocks.leaves_between(headlines[-1], first):
+    for leaf in above_the_body(lines, blocks):
         text = _text_of(leaf)
         if (
             blocks.words[leaf] >= LEAD_MIN_WORDS
@@ -338,13 +341,9 @@ HIGHLIGHT_MAX_WORDS = 30
 
 
 def highlights(lines: list[BodyLine], blocks: PageBlocks, titles: list[str], credits: list[str] = ()) -> list[str]:
-    """The items of a list between the page's headline and the body's first line, as list lines ("- item")."""
-    first = next((line.block for line in lines if line.kind == PROSE and line.block is not None), None)
-    headlines = [element for element in blocks.headline_elements if first is not None and blocks.precedes(element, first)]
-    if not headlines:
-        return []
+    """The items of a list above the body, as list lines ("- item")."""
     items: dict = {}
-    for leaf in blocks.leaves_between(headlines[-1], first):
+    for leaf in above_the_body(lines, blocks):
         if (
             leaf.tag == "li"
             and HIGHLIGHT_MIN_WORDS <= blocks.words[leaf] <= HIGHLIGHT_MAX_WORDS
