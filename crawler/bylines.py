@@ -150,8 +150,9 @@ _DATELINE_AGENCY_RE = re.compile(
 # Anadolu's form, a line of its own: "شرناق/ زينب أوزتورك/ الأناضول" (place, reporter, agency).
 _SLASH_DATELINE_RE = re.compile(rf"^[^/]{{1,40}}/(?:[^/]{{1,40}}/)?\s*(?P<agency>{AGENCY_PATTERN})\s*$", re.IGNORECASE)
 # "(أ ف ب)", "المصدر: وكالات", "المصدر: الميادين نت + الوكالة الوطنية للإعلام" (the outlet beside the agency).
+SOURCE_LABEL = "المصدر"
 _CREDIT_LINE_RE = re.compile(
-    rf"^[-–—\s]*[(\[]?\s*(?:المصدر\s*[:：]?\s*(?:[^+،,/]{{1,30}}\s*[+،,/]\s*)?)?(?P<agency>{AGENCY_PATTERN})\s*[)\]]?\s*\.?$",
+    rf"^[-–—\s]*[(\[]?\s*(?:{SOURCE_LABEL}\s*[:：]?\s*(?:[^+،,/]{{1,30}}\s*[+،,/]\s*)?)?(?P<agency>{AGENCY_PATTERN})\s*[)\]]?\s*\.?$",
     re.IGNORECASE
 )
 _SIGN_OFF_RE = re.compile(rf"[-–—]{{1,2}}\s*[(\[]\s*(?P<agency>{AGENCY_PATTERN})\s*[)\]]\s*\.?$", re.IGNORECASE)
@@ -377,6 +378,18 @@ def extract_people(
         authors, found = people_of([name for text in source for name in split_people(text)], site_names)
         agency = agency or found
     return authors, agency
+
+
+def agency_from_source_line(texts: Iterable[str]) -> str | None:
+    """The agency a labelled source line credits ("المصدر: الميادين نت + الوكالة الوطنية للإعلام").
+
+    Only a line with the label: above the body, a bare agency name is as often a photo's credit.
+    """
+    for text in texts:
+        line = collapse(plain(text))
+        if line.startswith(SOURCE_LABEL) and (match := _CREDIT_LINE_RE.match(line)):
+            return agency_of(match.group("agency"))
+    return None
 
 
 # A line of this many words is story prose, never a widget line that cleanup let through.

@@ -26,7 +26,7 @@ from lxml import html as lxml_html
 from scrapy.http import HtmlResponse
 
 from crawler import cleanup
-from crawler.bylines import agency_from_body
+from crawler.bylines import agency_from_body, agency_from_source_line
 from crawler.article_detection import (
     LINK_LINE_MIN_DENSITY,
     PROSE,
@@ -309,19 +309,38 @@ def without_image_captions(lines: list[BodyLine], blocks: PageBlocks) -> list[Bo
     return [line for line in lines if line.block is None or not is_caption_by_structure(line.text, line.block, blocks)]
 
 
+def _from_the_headline(blocks: PageBlocks, end) -> list:
+    """The blocks between the page's headline and ``end``."""
+    if end is None:
+        return []
+    headlines = [element for element in blocks.headline_elements if blocks.precedes(element, end)]
+    return blocks.leaves_between(headlines[-1], end) if headlines else []
+
+
+def _prose_blocks(lines: list[BodyLine]) -> list:
+    return [line.block for line in lines if line.kind == PROSE and line.block is not None]
+
+
 def above_the_body(lines: list[BodyLine], blocks: PageBlocks) -> list:
     """The blocks between the page's headline and the body's first line of prose."""
-    first = next((line.block for line in lines if line.kind == PROSE and line.block is not None), None)
-    if first is None:
-        return []
-    headlines = [element for element in blocks.headline_elements if blocks.precedes(element, first)]
-    return blocks.leaves_between(headlines[-1], first) if headlines else []
+    return _from_the_headline(blocks, next(iter(_prose_blocks(lines)), None))
 
 
-def standfirst(lines: list[BodyLine], blocks: PageBlocks, titles: list[str], credits: list[str] = ()) -> list[str]:
-    """The prose above the body (a standfirst outside the body's container)."""
+# A labelled source line has a label and an agency's name or two.
+SOURCE_LINE_MAX_WORDS = 12
+
+
+def source_line_agency(lines: list[BodyLine], blocks: PageBlocks) -> str | None:
+    """The agency a labelled source line credits, anywhere from the headline to the story's last paragraph."""
+    prose = _prose_blocks(lines)
+    span = _from_the_headline(blocks, prose[-1]) if prose else []
+    return agency_from_source_line(_text_of(leaf) for leaf in span if blocks.words[leaf] <= SOURCE_LINE_MAX_WORDS)
+
+
+def standfirst(header: list, blocks: PageBlocks, titles: list[str], credits: list[str] = ()) -> list[str]:
+    """The prose among the blocks above the body (``above_the_body``): a standfirst outside the body's container."""
     found = []
-    for leaf in above_the_body(lines, blocks):
+    for leaf in header:
         text = _text_of(leaf)
         if (
             blocks.words[leaf] >= LEAD_MIN_WORDS
@@ -340,10 +359,10 @@ HIGHLIGHT_MIN_WORDS = 4
 HIGHLIGHT_MAX_WORDS = 30
 
 
-def highlights(lines: list[BodyLine], blocks: PageBlocks, titles: list[str], credits: list[str] = ()) -> list[str]:
-    """The items of a list above the body, as list lines ("- item")."""
+def highlights(header: list, blocks: PageBlocks, titles: list[str], credits: list[str] = ()) -> list[str]:
+    """The items of a list among the blocks above the body, as list lines ("- item")."""
     items: dict = {}
-    for leaf in above_the_body(lines, blocks):
+    for leaf in header:
         if (
             leaf.tag == "li"
             and HIGHLIGHT_MIN_WORDS <= blocks.words[leaf] <= HIGHLIGHT_MAX_WORDS
@@ -379,14 +398,16 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions = Extra
         lines, blocks, verdict = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
     if verdict is not None:
         raise NotAnArticle(*verdict)
-    # Datelines and sign-offs credit the agency; cleanup has just removed them from the body.
-    meta["agency"] = meta["agency"] or agency_from_body(raw_lines, body)
+    header = above_the_body(lines, blocks)
+    # Datelines and sign-offs credit the agency (cleanup has just removed them from the body),
+    # and so does a labelled source line beside the headline.
+    meta["agency"] = meta["agency"] or agency_from_body(raw_lines, body) or source_line_agency(lines, blocks)
     story = with_lost_subheadings(without_image_captions(lines, blocks), blocks, headlines)
     if not meta["description"]:
         # A page's description names its standfirst (``find_lead_paragraph``); without one, the
         # prose between the headline and the body is taken as the standfirst.
-        story = [*(text for text in standfirst(lines, blocks, headlines, credits) if text not in story), *story]
+        story = [*(text for text in standfirst(header, blocks, headlines, credits) if text not in story), *story]
     known = {cleanup.comparable(line) for line in story}
-    story = [*(line for line in highlights(lines, blocks, headlines, credits) if cleanup.comparable(line) not in known), *story]
+    story = [*(line for line in highlights(header, blocks, headlines, credits) if cleanup.comparable(line) not in known), *story]
     text = "\n\n".join(story)
     return {**meta, "text": text, "word_count": count_words(text)}

@@ -12,6 +12,7 @@ import pytest
 
 from crawler.agencies import agency_of
 from crawler.bylines import agency_from_body, is_person_name, split_people
+from crawler.extract import extract_article
 from crawler.metadata import page_metadata
 
 URL = "https://www.masrawy.example/news/details/2025/11/9/2871934"
@@ -214,6 +215,26 @@ def test_closing_credit_found_past_widget_lines_the_cleanup_let_through():
     lines = [STORY, STORY + " أيضا", "المصدر: وكالات", "لا توجد تعليقات", "تنويه: جميع التعليقات تخضع للمراجعة قبل النشر ويحتفظ الموقع بحق حذف أي تعليق يتضمن إساءة"]
 
     assert agency_from_body(lines, [lines[0], lines[1], lines[4]]) == "agencies"
+
+
+@pytest.mark.parametrize(
+    ("beside_the_headline", "agency"),
+    [
+        ('<div class="source">المصدر: الميادين نت + الوكالة الوطنية للإعلام</div>', "NNA"),
+        ("<div><span>المصدر:</span> <span>وكالة الأنباء الليبية</span></div>", "وكالة الأنباء الليبية"),
+        ('<figure><img src="/a.jpg" alt=""><figcaption>رويترز</figcaption></figure>', None),  # a photo's credit
+        ("<div>المصدر: الجزيرة</div>", None),  # the outlet, not an agency
+    ],
+)
+def test_agency_from_a_labelled_source_line_outside_the_body(beside_the_headline, agency):
+    lead = "الاتحاد يمهل الحكومة أسبوعا للتراجع عن الرسوم الإضافية ويحذر من انعكاسها على أجور النقل وأسعار السلع"
+    html = page(
+        '<meta name="description" content="' + lead + '">',
+        f"<article><h1>الأرصاد تتوقع شبورة مائية كثيفة صباح الغد</h1><p>{lead}</p>{beside_the_headline}"
+        f"<div><p>{STORY}.</p><p>{STORY} أيضا.</p><p>{STORY} كذلك.</p></div></article>",
+    )
+
+    assert extract_article(html, URL)["agency"] == agency
 
 
 def test_agency_in_the_author_field():
