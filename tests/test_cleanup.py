@@ -640,6 +640,24 @@ def test_a_comment_prompt_in_the_first_half_of_the_body_cuts_nothing():
     assert clean_body_lines([LEAD, "أضف تعليق", QUOTE, TALKS, CLOSING]) == STORY
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "التعليقات على القرار جاءت متباينة، إذ رحب به رجال الأعمال وانتقده نواب في البرلمان.",
+        "لا توجد تعليقات رسمية من وزارة التموين على هذه الأرقام حتى اللحظة.",
+    ],
+)
+def test_a_story_sentence_that_opens_with_comments_is_kept_and_cuts_nothing(sentence):
+    lines = [LEAD, QUOTE, TALKS, sentence, CLOSING]
+
+    assert clean_body_lines(lines) == [LEAD, QUOTE, TALKS, sentence, CLOSING]
+
+
+@pytest.mark.parametrize("label", ["التعليقات", "التعليقات (0)", "عدد التعليقات: 4", "لا توجد تعليقات على هذا الخبر", "لا توجد تعليقات بعد، كن أول من يعلق", "أضف تعليقك"])
+def test_the_comment_sections_label_and_prompt_cut_the_comments(label):
+    assert clean_body_lines([*STORY, label, "كل عام نفس القصة والأسعار تبقى مرتفعة حتى العيد."]) == STORY
+
+
 def test_a_dateline_crediting_the_outlet_without_its_kind_is_dropped():
     assert clean_body_lines(["أبوظبي (الاتحاد)", *STORY], credits=["صحيفة الاتحاد"]) == STORY
 
