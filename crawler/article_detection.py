@@ -161,6 +161,15 @@ def body_evidence(lines: Sequence[BodyLine], declared_article: bool | None) -> B
     )
 
 
+def missing_body(evidence: BodyEvidence, min_words: int) -> str | None:
+    """What the body lacks to be an article's (too few words, no running prose), or None."""
+    if evidence.prose_words < min_words:
+        return f"{evidence.prose_words} words after cleanup"
+    if evidence.longest_prose_line < RUNNING_PROSE_MIN_WORDS:
+        return f"no line of running prose (longest: {evidence.longest_prose_line} words)"
+    return None
+
+
 def judge_body(evidence: BodyEvidence, min_words: int, blocks: PageBlocks | None = None) -> tuple[str, str] | None:
     """None for an article, else (reason, detail) for ``NotAnArticle``.
 
@@ -168,12 +177,7 @@ def judge_body(evidence: BodyEvidence, min_words: int, blocks: PageBlocks | None
     holds no article: a listing shows teasers, a story page without text (a
     photo gallery, a video) shows its headline and then its own caption.
     """
-    if evidence.prose_words < min_words:
-        problem = f"{evidence.prose_words} words after cleanup"
-    elif evidence.longest_prose_line < RUNNING_PROSE_MIN_WORDS:
-        problem = f"no line of running prose (longest: {evidence.longest_prose_line} words)"
-    else:
-        problem = None
+    problem = missing_body(evidence, min_words)
     story_page = problem is not None and blocks is not None and blocks.headline_leads_prose()
     if evidence.teasers >= LISTING_MIN_TEASERS and evidence.teaser_share >= evidence.listing_share and not story_page:
         return "listing_page", f"{evidence.teaser_words} of {evidence.words} body words in {evidence.teasers} teasers"
@@ -186,6 +190,17 @@ def judge_body(evidence: BodyEvidence, min_words: int, blocks: PageBlocks | None
         if blocks.headline_link_count() >= LISTING_MIN_HEADLINE_LINKS:
             return "listing_page", f"{blocks.headline_link_count()} headline links and no article body ({problem})"
     return "no_article_body", problem
+
+
+def body_worth_a_second_look(verdict, evidence: BodyEvidence, min_words: int, blocks: PageBlocks) -> bool:
+    """Whether another extractor should look for the body: the page was judged no article
+    for want of one, with nothing but headline links for a listing (every article page's
+    sidebars carry them), not teasers in the body or snippet cards."""
+    if verdict is None or missing_body(evidence, min_words) is None:
+        return False
+    return verdict[0] == "no_article_body" or (
+        evidence.teasers < LISTING_MIN_TEASERS and blocks.snippet_cards() < LISTING_MIN_SNIPPET_CARDS
+    )
 
 
 def article_lines(lines: Sequence[BodyLine]) -> list[str]:

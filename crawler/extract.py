@@ -34,6 +34,7 @@ from crawler.article_detection import (
     body_evidence,
     classify_lines,
     count_words,
+    body_worth_a_second_look,
     judge_body,
     page_label,
 )
@@ -223,13 +224,16 @@ def pruned_tree(html: str | bytes, prune_xpath: str | None):
 
 
 def judged_body(tree, body: list[str], headlines: list[str], declared_article: bool | None, min_words: int):
-    """The body's classified lines, the page's blocks, and None or (reason, detail) when it is no article.
+    """The body's classified lines, the page's blocks, None or (reason, detail) when it is no
+    article, and whether another extractor should look for the body (``body_worth_a_second_look``).
 
     Judged on the tree the body came from: trafilatura leaves it as it was.
     """
     blocks = PageBlocks(tree, headlines)
     lines = classify_lines(body, blocks)
-    return lines, blocks, judge_body(body_evidence(lines, declared_article), min_words, blocks)
+    evidence = body_evidence(lines, declared_article)
+    verdict = judge_body(evidence, min_words, blocks)
+    return lines, blocks, verdict, body_worth_a_second_look(verdict, evidence, min_words, blocks)
 
 
 # What the extractor may lose around the story it found, looked for in the page
@@ -388,14 +392,15 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions = Extra
     cleanup.prune_widget_elements(tree, options.prune_xpath)
     raw_lines = main_text_lines(tree, url, None)
     body = cleanup.clean_body_lines(raw_lines, headlines, credits, link_texts)
-    lines, blocks, verdict = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
-    if verdict is not None and verdict[0] == "no_article_body":
-        # Precision mode finds no prose on some "div soup" templates (paragraphs
-        # as bare <div>s); the default mode with its fallback extractors tries again.
+    lines, blocks, verdict, look_again = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
+    if look_again:
+        # Precision mode finds no prose on some templates ("div soup", text runs split by
+        # <br>), whatever else the page shows; the default mode with its fallback
+        # extractors tries again, and its body is judged afresh.
         tree = pruned_tree(html, options.prune_xpath)
         raw_lines = main_text_lines(tree, url, None, FALLBACK_OPTIONS)
         body = cleanup.clean_body_lines(raw_lines, headlines, credits, link_texts)
-        lines, blocks, verdict = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
+        lines, blocks, verdict, _ = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
     if verdict is not None:
         raise NotAnArticle(*verdict)
     header = above_the_body(lines, blocks)

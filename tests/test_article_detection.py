@@ -106,6 +106,18 @@ def test_a_short_article_beside_a_sidebar_of_headline_links_is_an_article(varian
     assert extract_article(VARIANTS[variant](html), URL)["text"] == "\n\n".join(STORY)
 
 
+def test_an_article_written_as_text_runs_between_breaks_beside_headline_links_is_an_article(variant):
+    # No <p>, and a read-also link inside the run: precision mode finds no body, and the
+    # sidebars' headline links alone make no listing.
+    story = [*STORY, "وأوضح الوزير أن الخطة تشمل مراجعة شاملة للنفقات الجارية وترشيد الدعم الموجه للطاقة خلال السنوات الثلاث المقبلة."]
+    read_also = '<span>اقرأ أيضاً : </span><a href="/news/1">رابط نتائج التوجيهي 2026 حسب الاسم</a>'
+    run = "<br />".join([*story[:2], read_also, *story[2:]])
+    html = page("الحكومة تعلن خطة لخفض العجز", f"<div><h1>الحكومة تعلن خطة لخفض العجز</h1><div>{run}</div></div>{sidebar(45)}")
+
+    assert outcome(html, variant) == "article"
+    assert extract_article(VARIANTS[variant](html), URL)["text"] == "\n\n".join(story)
+
+
 def test_an_article_labelled_a_website_is_an_article(variant):
     html = story_page(head='<meta property="og:type" content="website"><script type="application/ld+json">{"@type":"WebPage"}</script>')
 
