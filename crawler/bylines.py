@@ -156,6 +156,11 @@ _CREDIT_LINE_RE = re.compile(
     re.IGNORECASE
 )
 _SIGN_OFF_RE = re.compile(rf"[-–—]{{1,2}}\s*[(\[]\s*(?P<agency>{AGENCY_PATTERN})\s*[)\]]\s*\.?$", re.IGNORECASE)
+# The editors' initials, then the agency: "م.ع.ح/ ع.ج.م (د ب أ)".
+_INITIALS = r"[^\W\d_]{1,3}(?:\.[^\W\d_]{1,3}){1,4}\.?"
+_INITIALS_SIGN_OFF_RE = re.compile(
+    rf"^{_INITIALS}(?:\s*/\s*{_INITIALS})*\s*[(\[]\s*(?P<agency>{AGENCY_PATTERN})\s*[)\]]\s*\.?$", re.IGNORECASE
+)
 
 
 def collapse(text: str) -> str:
@@ -412,7 +417,7 @@ def agency_from_body(lines: Sequence[str], story: Sequence[str] = ()) -> str | N
     # The story's closing paragraphs, last first: a leaked comment notice can be prose too.
     for last in (prose[-CLOSING_PARAGRAPHS:] if prose else [len(stripped) - 1])[::-1]:
         for line in stripped[max(0, last) : last + 1 + EDGE_LINES][::-1]:
-            if match := _CREDIT_LINE_RE.match(line) or _SIGN_OFF_RE.search(line):
+            if match := _CREDIT_LINE_RE.match(line) or _SIGN_OFF_RE.search(line) or _INITIALS_SIGN_OFF_RE.match(line):
                 return agency_of(match.group("agency"))
     first = prose[0] if prose else 0
     for line in stripped[max(0, first - EDGE_LINES) : first + 1]:

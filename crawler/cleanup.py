@@ -665,6 +665,37 @@ def without_credited_captions(lines: list[str]) -> list[str]:
     return kept
 
 
+# A pull quote repeats, in quotation marks, most words of a sentence of the story, and
+# its attribution (a name and a role, no sentence) follows it.
+PULL_QUOTE_MIN_WORDS = 5
+PULL_QUOTE_MAX_WORDS = 40
+PULL_QUOTE_MIN_SHARED = 0.8
+ATTRIBUTION_MAX_WORDS = 12
+_QUOTED_LINE_RE = re.compile(r'^\s*[«"“„].*[»"”]\s*$')
+
+
+def without_pull_quotes(lines: list[str]) -> list[str]:
+    """Drop a quoted line whose words a longer line of the story already holds, and its attribution."""
+    words = [set(comparable(line).split()) for line in lines]
+    kept: list[str] = []
+    after_quote = False
+    for index, line in enumerate(lines):
+        if after_quote and len(line.split()) <= ATTRIBUTION_MAX_WORDS and not ends_as_sentence(line):
+            after_quote = False
+            continue
+        after_quote = (
+            bool(_QUOTED_LINE_RE.match(line))
+            and PULL_QUOTE_MIN_WORDS <= len(words[index]) <= PULL_QUOTE_MAX_WORDS
+            and any(
+                len(other) > len(words[index]) and len(words[index] & other) >= PULL_QUOTE_MIN_SHARED * len(words[index])
+                for other in words
+            )
+        )
+        if not after_quote:
+            kept.append(line)
+    return kept
+
+
 def link_texts_of(tree) -> PageLinkTexts:
     """Taken before pruning: teaser links are in the containers pruning removes."""
     return PageLinkTexts([link.text_content() for link in tree.iter("a")])
@@ -687,7 +718,7 @@ def clean_body_lines(
     stripped = (strip_ad_shortcodes(line) for line in lines)
     kept = drop_trailing_tag_list([line for line in stripped if plain(line)])
     kept = drop_teaser_blocks(kept, link_texts)
-    kept = without_credited_captions(kept)
+    kept = without_pull_quotes(without_credited_captions(kept))
     keys = [plain(line) for line in kept]
     end = comment_section_start(keys)
     kept = [line for line, key in zip(kept[:end], keys[:end]) if not is_noise_line(key)]

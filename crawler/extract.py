@@ -291,6 +291,7 @@ def with_lost_subheadings(lines: list[BodyLine], blocks: PageBlocks, titles: lis
                         blocks.words[heading] <= SUBHEADING_MAX_WORDS
                         and blocks.link_density(heading) < LINK_LINE_MIN_DENSITY
                         and blocks.teaser_card(heading) is None
+                        and not blocks.is_media_title(heading)
                         and not blocks.in_header(heading)
                         and cleanup.comparable(text) not in known
                         and _recoverable(text, titles)
@@ -310,7 +311,12 @@ def is_caption_by_structure(text: str, block, blocks: PageBlocks) -> bool:
 
 
 def without_image_captions(lines: list[BodyLine], blocks: PageBlocks) -> list[BodyLine]:
-    return [line for line in lines if line.block is None or not is_caption_by_structure(line.text, line.block, blocks)]
+    """The lines but the captions and the titles of video cards that only structure tells."""
+    return [
+        line
+        for line in lines
+        if line.block is None or not (is_caption_by_structure(line.text, line.block, blocks) or blocks.is_media_title(line.block))
+    ]
 
 
 def _from_the_headline(blocks: PageBlocks, end) -> list:

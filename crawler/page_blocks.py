@@ -10,6 +10,7 @@ names or ids, so it holds on pages whose markup names nothing.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
@@ -31,6 +32,10 @@ LOCATE_CHARS = 60
 # The block of a line holds at least this share of its words (trafilatura
 # spaces out inline elements, so the counts differ by a word or two).
 COVERING_WORD_SHARE = 0.9
+
+# A video card's title shares its container with a label or two ("فيديو") and the duration.
+MEDIA_LABEL_MAX_WORDS = 3
+_DURATION_RE = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2})?\s*$")
 
 # Block-level tags: a line of extracted text lies inside one of them.
 BLOCK_TAGS = frozenset(
@@ -202,6 +207,18 @@ class PageBlocks:
             if self.words[ancestor] != self.words[leaf]:
                 return False
             if ancestor.find(".//img") is not None:
+                return True
+        return False
+
+    def is_media_title(self, leaf) -> bool:
+        """Whether ``leaf`` is the title of a video or audio card: it shares a container that
+        shows an image only with short labels, one of them the clip's duration ("04:12")."""
+        if self.words[leaf] > CAPTION_MAX_WORDS:
+            return False
+        for ancestor in leaf.iterancestors():
+            if self.words[ancestor] - self.words[leaf] > MEDIA_LABEL_MAX_WORDS:
+                return False
+            if ancestor.find(".//img") is not None and any(_DURATION_RE.match(text) for text in ancestor.itertext()):
                 return True
         return False
 

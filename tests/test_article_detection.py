@@ -194,6 +194,19 @@ def test_an_uncredited_caption_beside_an_image_is_dropped_but_a_sentence_beside_
     assert sentence in text and text.startswith(STORY[0])
 
 
+def test_a_video_cards_title_between_paragraphs_is_dropped_and_not_put_back(variant):
+    card = (
+        '<div><div><button aria-label="تشغيل"></button><img src="/v.jpg" alt=""></div>'
+        "<div><span>فيديو</span> <h3>الجفاف يدفع آلاف العائلات إلى هجرة قرى الأهوار</h3> <span>02:41</span></div></div>"
+    )
+    html = story_page(extra_body=card + "<h2>شروط الرقابة</h2><p>" + STORY[0].replace("أعلنت", "وأكدت") + "</p>")
+
+    text = extract_article(VARIANTS[variant](html), URL)["text"]
+
+    assert "الجفاف يدفع" not in text
+    assert "شروط الرقابة" in text
+
+
 def test_the_lead_pictures_caption_is_no_standfirst():
     caption = "عائلات سورية تستعد للمغادرة من ساحة التجمع في بر الياس، 14 يونيو 2026 (حسين بيضون)"
     body = "".join(f"<p>{text}</p>" for text in STORY)

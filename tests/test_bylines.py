@@ -205,6 +205,7 @@ def test_a_site_title_suffix_is_an_alias_of_the_site():
         ([STORY, "المصدر: الميادين نت + الوكالة الوطنية للإعلام"], "NNA"),  # the outlet beside the agency
         ([STORY, "المصدر: وكالة الأنباء الليبية"], "وكالة الأنباء الليبية"),  # not in the table, but named an agency
         ([f"صنعاء - وكالة سبأ للأنباء - {STORY}"], "وكالة سبأ للأنباء"),
+        ([STORY, "م.ع.ح/ ع.ج.م (د ب أ)"], "DPA"),  # the editors' initials before the agency
     ],
 )
 def test_agency_from_the_dateline_or_the_closing_credit(lines, agency):

@@ -658,6 +658,20 @@ def test_the_comment_sections_label_and_prompt_cut_the_comments(label):
     assert clean_body_lines([*STORY, label, "كل عام نفس القصة والأسعار تبقى مرتفعة حتى العيد."]) == STORY
 
 
+def test_a_pull_quote_repeating_a_sentence_of_the_story_and_its_attribution_are_dropped():
+    said = "وأضافت المتحدثة أن شح المياه لم يعد قضية بيئية فحسب، بل أصبح مسألة أمن واستقرار في المنطقة كلها."
+    pull_quote = "«شح المياه لم يعد قضية بيئية فحسب، بل مسألة أمن واستقرار»"
+    attribution = "كارين والدمان، المتحدثة باسم الخارجية الأميركية"
+
+    assert clean_body_lines([LEAD, said, pull_quote, attribution, TALKS, CLOSING]) == [LEAD, said, TALKS, CLOSING]
+
+
+def test_a_quoted_paragraph_of_its_own_is_kept():
+    quoted = "«لن نقبل بأي اتفاق لا يضمن عودة النازحين إلى قراهم قبل نهاية العام»"
+
+    assert clean_body_lines([LEAD, quoted, QUOTE, TALKS, CLOSING]) == [LEAD, quoted, QUOTE, TALKS, CLOSING]
+
+
 def test_a_dateline_crediting_the_outlet_without_its_kind_is_dropped():
     assert clean_body_lines(["أبوظبي (الاتحاد)", *STORY], credits=["صحيفة الاتحاد"]) == STORY
 
