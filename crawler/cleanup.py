@@ -401,20 +401,30 @@ def is_date_line(line: str) -> bool:
 
 
 # A line of this many words at most may be bare dates ("19 يناير 2026", "14 أبريل 2026, 10:45 ص
-# آخر تحديث 14 أبريل 2026, 12:10 م").
-BARE_DATE_MAX_WORDS = 16
+# آخر تحديث 14 أبريل 2026, 12:10 م"), the Hijri date beside the Gregorian one, views and reading time.
+BARE_DATE_MAX_WORDS = 24
+_HIJRI_MONTHS = "محرم|صفر|ربيع الأول|ربيع الاول|ربيع الآخر|ربيع الاخر|ربيع الثاني|جمادى الأولى|جمادى الاولى|جمادى الآخرة|جمادى الاخرة|جمادى الثانية|رجب|شعبان|رمضان|شوال|ذو القعدة|ذو الحجة"
 _DATE_LABEL_RE = re.compile(
-    r"آخر تحديث|اخر تحديث|تاريخ النشر|نشر في|تحديث|نشر|\d+\s*(?:دقائق|دقيقة)\s+(?:لل)?قراءة|\d+\s*(?:تعليق|تعليقات)|[-|,،:]"
+    r"آخر تحديث|اخر تحديث|تاريخ النشر|نشر في|تحديث|نشر|\d+\s*(?:دقائق|دقيقة)\s+(?:لل)?قراءة|\d+\s*(?:تعليق|تعليقات)"
+    # a view count, a time of day alone, a Hijri date beside the Gregorian one
+    r"|\d[\d,٬.]*\s*(?:مشاهدة|مشاهدات|قراءة|زيارة)|\b\d{1,2}:\d{2}(?:\s*(?:ص|م)\b)?"
+    rf"|\b\d{{1,2}}\s+(?:{_HIJRI_MONTHS})\s+\d{{4}}\s*(?:هـ|ه)?(?!\w)|[-|,،:]"
 )
-# trafilatura joins adjacent inline elements without a space: "18:05" then "12 ماي 2026" reads "18:0512 ماي 2026".
-_GLUED_TIME_RE = re.compile(r"(\b\d{1,2}:\d{2})(?=\d)")
+# trafilatura joins adjacent inline elements without a space: "18:05" then "12 ماي 2026" reads
+# "18:0512 ماي 2026", and "2026" then "10:15 م" then "1,842 مشاهدة" reads "202610:15 م1,842 مشاهدة".
+_GLUED_TIME_RE = re.compile(
+    r"(\b\d{1,2}:\d{2}|\b(?:19|20|١٩|٢٠)\d\d(?=\d{1,2}:\d{2}))(?=\d)|(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)"
+    r"|(?<=:\d\d[صم])(?=\S)|(?<=:\d\d [صم])(?=\S)"
+)
 
 
 def is_bare_date(line: str) -> bool:
     """A line of dates and their labels only: a teaser's or the page's date line, never story text."""
-    if len(line.split()) > BARE_DATE_MAX_WORDS or not any(character.isdigit() for character in line):
+    if not any(character.isdigit() for character in line):
         return False
-    rest, dates = _GLUED_TIME_RE.sub(r"\1 ", line), 0
+    rest, dates = _GLUED_TIME_RE.sub(lambda match: f"{match.group(1) or ''} ", line), 0
+    if len(rest.split()) > BARE_DATE_MAX_WORDS:
+        return False
     while dates < 3 and (found := find_date_in_text(rest)) is not None:
         rest, dates = rest.replace(found[1], " ", 1), dates + 1
     return dates > 0 and not _WORD_RE.search(_DATE_LABEL_RE.sub(" ", rest))
@@ -574,6 +584,21 @@ def without_credits(line: str, credits: Sequence[str]) -> str:
     return line
 
 
+# A byline's name that no markup gave, before the dates: "حمد السلامة 22 نوفمبر 2026 10:15 م".
+NAME_BEFORE_DATES_MAX_WORDS = 3
+
+
+def is_named_date_line(line: str) -> bool:
+    """A name of a few words, then only dates and their labels (``is_bare_date``)."""
+    words = line.split()
+    for count in range(1, min(NAME_BEFORE_DATES_MAX_WORDS, len(words) - 1) + 1):
+        if any(character.isdigit() for character in words[count - 1]):
+            return False
+        if is_bare_date(" ".join(words[count:])):
+            return True
+    return False
+
+
 def is_top_matter(line: str, titles: Sequence[str], credits: Sequence[str]) -> bool:
     return (
         is_repeated_title(line, titles)
@@ -582,6 +607,7 @@ def is_top_matter(line: str, titles: Sequence[str], credits: Sequence[str]) -> b
         or is_dateline(line, credits)
         # the byline's name, then the dates and the comment count: "سكينة بنعيسى الثلاثاء 12 ماي 2026 - 18:05 0 تعليق"
         or is_bare_date(without_credits(line, credits))
+        or is_named_date_line(line)
     )
 
 

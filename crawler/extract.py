@@ -242,6 +242,12 @@ def judged_body(tree, body: list[str], headlines: list[str], declared_article: b
 SUBHEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # The in-body subheadings of the evaluation pages have 2 to 6 words; 15 leaves room for long ones.
 SUBHEADING_MAX_WORDS = 15
+# A list of highlights under the headline ("أبرز ما جاء"): two or more unlinked items, each a short sentence.
+HIGHLIGHTS_MIN_ITEMS = 2
+HIGHLIGHT_MIN_WORDS = 4
+HIGHLIGHT_MAX_WORDS = 30
+# A list item of the story between two of its paragraphs: a phrase or a sentence or two.
+LIST_ITEM_MAX_WORDS = 60
 # Between two paragraphs of the story, other text this short (an ad label, an
 # icon's name) does not stop a heading from being the story's subheading.
 GAP_LABEL_MAX_WORDS = 3
@@ -261,12 +267,36 @@ def _text_of(element) -> str:
     return " ".join(element.text_content().split())
 
 
-def with_lost_subheadings(lines: list[BodyLine], blocks: PageBlocks, titles: list[str]) -> list[str]:
-    """The prose lines, with the subheadings the extractor dropped between two of them put back.
+def _lost_list_item(leaf, blocks: PageBlocks, titles: list[str], known: set[str]) -> bool:
+    """A list item of the story that the extractor dropped: unlinked, a phrase, not a card's."""
+    return (
+        leaf.tag == "li"
+        and HIGHLIGHT_MIN_WORDS <= blocks.words[leaf] <= LIST_ITEM_MAX_WORDS
+        and blocks.link_density(leaf) < LINK_LINE_MIN_DENSITY
+        and blocks.teaser_card(leaf) is None
+        and cleanup.comparable(_text_of(leaf)) not in known
+        and _recoverable(_text_of(leaf), titles)
+    )
 
-    A heading is put back only when nothing but headings, links, short labels and
-    images' captions lies between the two paragraphs, so a skipped box never lends
-    its title; a heading inside a teaser card is the card's.
+
+def _lost_subheading(heading, blocks: PageBlocks, titles: list[str], known: set[str]) -> bool:
+    return (
+        blocks.words[heading] <= SUBHEADING_MAX_WORDS
+        and blocks.link_density(heading) < LINK_LINE_MIN_DENSITY
+        and blocks.teaser_card(heading) is None
+        and not blocks.is_media_title(heading)
+        and not blocks.in_header(heading)
+        and cleanup.comparable(_text_of(heading)) not in known
+        and _recoverable(_text_of(heading), titles)
+    )
+
+
+def with_lost_subheadings(lines: list[BodyLine], blocks: PageBlocks, titles: list[str]) -> list[str]:
+    """The prose lines, with the subheadings and list items the extractor dropped between two of them put back.
+
+    They are put back only when nothing but headings, list items, links, short labels and
+    images' captions lies between the two paragraphs, so a skipped box never lends its
+    title; a heading or an item inside a teaser card is the card's.
     """
     story: list[str] = []
     known = {cleanup.comparable(line.text) for line in lines}
@@ -276,28 +306,27 @@ def with_lost_subheadings(lines: list[BodyLine], blocks: PageBlocks, titles: lis
             continue
         if previous is not None and line.block is not None:
             gap = blocks.leaves_between(previous, line.block)
-            headings = [leaf for leaf in gap if leaf.tag in SUBHEADING_TAGS]
+            items = {leaf for leaf in gap if _lost_list_item(leaf, blocks, titles, known)}
             others = [
                 leaf
                 for leaf in gap
                 if leaf.tag not in SUBHEADING_TAGS
+                and leaf not in items
                 and blocks.link_density(leaf) < LINK_LINE_MIN_DENSITY
                 and not blocks.is_image_caption(leaf)
             ]
-            if headings and all(blocks.words[leaf] <= GAP_LABEL_MAX_WORDS for leaf in others):
-                for heading in headings:
-                    text = _text_of(heading)
-                    if (
-                        blocks.words[heading] <= SUBHEADING_MAX_WORDS
-                        and blocks.link_density(heading) < LINK_LINE_MIN_DENSITY
-                        and blocks.teaser_card(heading) is None
-                        and not blocks.is_media_title(heading)
-                        and not blocks.in_header(heading)
-                        and cleanup.comparable(text) not in known
-                        and _recoverable(text, titles)
-                    ):
-                        story.append(text)
-                        known.add(cleanup.comparable(text))
+            if (items or any(leaf.tag in SUBHEADING_TAGS for leaf in gap)) and all(
+                blocks.words[leaf] <= GAP_LABEL_MAX_WORDS for leaf in others
+            ):
+                for leaf in gap:
+                    if leaf in items:
+                        text = f"- {_text_of(leaf)}"
+                    elif leaf.tag in SUBHEADING_TAGS and _lost_subheading(leaf, blocks, titles, known):
+                        text = _text_of(leaf)
+                    else:
+                        continue
+                    story.append(text)
+                    known.add(cleanup.comparable(_text_of(leaf)))
         story.append(line.text)
         if line.block is not None:
             previous = line.block
@@ -363,10 +392,6 @@ def standfirst(header: list, blocks: PageBlocks, titles: list[str], credits: lis
     return found
 
 
-# A list of highlights under the headline ("أبرز ما جاء"): two or more unlinked items, each a short sentence.
-HIGHLIGHTS_MIN_ITEMS = 2
-HIGHLIGHT_MIN_WORDS = 4
-HIGHLIGHT_MAX_WORDS = 30
 
 
 def highlights(header: list, blocks: PageBlocks, titles: list[str], credits: list[str] = ()) -> list[str]:

@@ -170,6 +170,23 @@ def test_a_heading_inside_a_teaser_card_between_two_paragraphs_is_not_put_back()
     assert with_lost_subheadings(classify_lines(STORY, blocks), blocks, ["عنوان"]) == STORY
 
 
+def test_a_list_and_a_subheading_the_extractor_dropped_between_two_paragraphs_are_put_back():
+    items = ["رفع جاهزية 41 محطة لضخ مياه الأمطار وتشغيلها على مدار الساعة", "تنظيف أكثر من 4200 كيلومتر من خطوط التصريف"]
+    tags = '<ul><li><a href="/tag/1">الأمطار</a></li><li><a href="/tag/2">الطرق</a></li></ul>'
+    listed = "".join(f"<li>{item}</li>" for item in items)
+    tree = parse_html(
+        f"<html><body><h1>عنوان</h1><div><p>{STORY[0]}</p><ul>{listed}</ul><h2>غرامات وضمانات</h2><p>{STORY[1]}</p>{tags}</div></body></html>"
+    )
+    blocks = PageBlocks(tree, ["عنوان"])
+
+    assert with_lost_subheadings(classify_lines(STORY, blocks), blocks, ["عنوان"]) == [
+        STORY[0],
+        *(f"- {item}" for item in items),
+        "غرامات وضمانات",
+        STORY[1],
+    ]
+
+
 def test_a_subheading_after_a_figure_written_as_divs_is_put_back():
     figure = '<div><img src="/map.jpg" alt=""><div><span>خريطة الأحياء المشمولة بالمرحلة الأولى</span> <span>أمانة المنطقة</span></div></div>'
     tree = parse_html(

@@ -619,8 +619,11 @@ def test_the_bylines_name_with_the_dates_and_the_comment_count_at_the_top_is_dro
     top = "سكينة بنعيسى الثلاثاء 12 ماي 2026 - 18:0512 ماي 2026 0 تعليق"
 
     assert clean_body_lines([top, *STORY], credits=["سكينة بنعيسى"]) == STORY
-    # Without the name among the credits, the line holds more than dates and labels.
-    assert clean_body_lines([top, *STORY]) == [top, *STORY]
+    # Without the name among the credits, a name of a few words before the dates is still top matter;
+    # a sentence before a date is not.
+    assert clean_body_lines([top, *STORY]) == STORY
+    sentence = "وأعلنت الوزارة أن الامتحانات تبدأ يوم الثلاثاء 12 ماي 2026 في كل المحافظات."
+    assert clean_body_lines([sentence, *STORY]) == [sentence, *STORY]
 
 
 def test_a_byline_after_a_list_of_highlights_is_still_top_matter():
@@ -670,6 +673,23 @@ def test_a_quoted_paragraph_of_its_own_is_kept():
     quoted = "«لن نقبل بأي اتفاق لا يضمن عودة النازحين إلى قراهم قبل نهاية العام»"
 
     assert clean_body_lines([LEAD, quoted, QUOTE, TALKS, CLOSING]) == [LEAD, quoted, QUOTE, TALKS, CLOSING]
+
+
+@pytest.mark.parametrize(
+    "top_line",
+    [
+        "حمد السلامة 22 نوفمبر 202610:15 م1,842 مشاهدة3 دقائق قراءة",  # spans glued, a name no markup gave
+        "الثلاثاء ٢٠ أكتوبر ٢٠٢٦ م - ٩ جمادى الأولى ١٤٤٨ ه ١٠:٣٥ صآخر تحديث: ١٢:١٠ م١٬٢٤٥ مشاهدة",
+    ],
+)
+def test_a_top_line_of_dates_views_and_reading_time_is_dropped(top_line):
+    assert clean_body_lines([top_line, *STORY]) == STORY
+
+
+def test_a_sentence_with_a_date_and_views_is_kept():
+    sentence = "وارتفع عدد المشاهدات إلى 10 ملايين مشاهدة في 22 نوفمبر 2026 وفق بيانات المنصة."
+
+    assert clean_body_lines([sentence, *STORY]) == [sentence, *STORY]
 
 
 def test_a_dateline_crediting_the_outlet_without_its_kind_is_dropped():
