@@ -168,9 +168,9 @@ def collapse(text: str) -> str:
 
 
 # Domain parts, and the generic words sites add to their name ("Ahram Online" of ahram.org.eg,
-# "Masrawy.com" of masrawy), ignored when a name is compared with the site's.
+# "Masrawy.com" of masrawy, "رووداو ديجيتال" of Rudaw), ignored when a name is compared with the site's.
 _HOST_WORDS = frozenset(
-    fold_for_fingerprint(word) for word in "www com net org كوم نت online news arabic tv اونلاين أونلاين نيوز".split()
+    fold_for_fingerprint(word) for word in "www com net org كوم نت online news arabic tv digital اونلاين أونلاين نيوز ديجيتال ديجتال".split()
 )
 
 
@@ -339,6 +339,24 @@ def _names_the_author(element) -> bool:
     return not tokens.isdisjoint(BYLINE_TOKENS) and tokens.isdisjoint(BESIDE_NAME_TOKENS)
 
 
+# A teaser card's author sits this close to the card's linked headline, in a container this small.
+CARD_DEPTH = 2
+CARD_MAX_WORDS = 40
+_LINKED_HEADING_XPATH = etree.XPath("(.//h2|.//h3|.//h4|.//h5|.//h6)[.//a] | .//a[h2 or h3 or h4 or h5 or h6]")
+
+
+def _in_teaser_card(element) -> bool:
+    """Whether ``element`` shares a small container with a linked headline, not the page's: another story's card."""
+    for depth, ancestor in enumerate(element.iterancestors()):
+        if depth >= CARD_DEPTH or len(ancestor.text_content().split()) > CARD_MAX_WORDS:
+            return False
+        if ancestor.find(".//h1") is not None:
+            return False
+        if _LINKED_HEADING_XPATH(ancestor):
+            return True
+    return False
+
+
 def class_bylines(tree, candidates=None) -> list[str]:
     """Texts of the innermost elements whose class names the author (``candidates``: see ``crawler.tree_scan``)."""
     elements = [element for element in elements_where(tree, may_name_the_author, candidates) if _names_the_author(element)]
@@ -347,7 +365,7 @@ def class_bylines(tree, candidates=None) -> list[str]:
     outer = {ancestor for element in elements for ancestor in element.iterancestors()}
     texts = []
     for element in elements:
-        if element in outer:
+        if element in outer or _in_teaser_card(element):
             continue
         text = visible_text(element)
         if 0 < len(text) <= CLASS_BYLINE_MAX_CHARS:

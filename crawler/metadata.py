@@ -164,11 +164,13 @@ def site_names_of(tags: dict[str, list[str]], objects: list[dict], extra: Iterab
     names += [handle.lstrip("@") for handle in tags.get("twitter:site", []) if handle.startswith("@")]
     for obj in objects:
         if _types(obj) & {"organization", "newsmediaorganization", "website"}:
-            if name := _text_of(obj.get("name")):
-                names.append(name)
+            names += [name for key in ("name", "alternateName") if (name := _text_of(obj.get(key)))]
         if publisher := obj.get("publisher"):
             if name := _text_of(publisher):
                 names.append(name)
+            # its name in the other script: "Rudaw Media Network" is also "شبكة رووداو الإعلامية"
+            if isinstance(publisher, dict) and (alternate := _text_of(publisher.get("alternateName"))):
+                names.append(alternate)
     return [name for name in dict.fromkeys(_collapse(n) for n in names) if name]
 
 

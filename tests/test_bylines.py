@@ -238,6 +238,25 @@ def test_agency_from_a_labelled_source_line_outside_the_body(beside_the_headline
     assert extract_article(html, URL)["agency"] == agency
 
 
+def test_the_outlets_desk_typed_a_person_is_no_author_when_the_publisher_names_it_in_the_other_script():
+    head = json_ld(
+        {
+            "@type": "NewsArticle",
+            "author": {"@type": "Person", "name": "رووداو ديجيتال"},
+            "publisher": {"@type": "Organization", "name": "Rudaw Media Network", "alternateName": "شبكة رووداو الإعلامية"},
+        }
+    )
+
+    assert people(page(head, f"<h1>عنوان</h1><p>{STORY}</p>"), "https://www.rudaw.net/arabic/kurdistan/230920261")[0] == []
+
+
+def test_the_author_of_another_storys_card_is_not_the_articles():
+    card = '<div class="report-card"><a href="/reports/1"><h4>تقرير | سوق العقارات في أربيل بين الركود والأسعار</h4></a><span class="report-card__author">كامران أحمد</span></div>'
+
+    assert people(page("", f"<h1>عنوان</h1><p>{STORY}</p><aside>{card}</aside>"))[0] == []
+    assert people(page("", f'<h1>عنوان</h1><span class="author">سارة أحمد</span><p>{STORY}</p><aside>{card}</aside>'))[0] == ["سارة أحمد"]
+
+
 def test_agency_in_the_author_field():
     head = json_ld({"@type": "NewsArticle", "author": {"@type": "Organization", "name": "وكالة الأناضول"}})
 
