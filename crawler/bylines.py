@@ -33,6 +33,7 @@ from lxml import etree
 from crawler.agencies import AGENCY_PATTERN, agency_of
 from crawler.arabic import fold_for_fingerprint
 from crawler.cleanup import attribute_tokens, plain
+from crawler.site_names import is_site_name
 from crawler.tree_scan import attribute, elements_where, following_elements
 
 # Words that, in an author field, mean "the newsroom" rather than a person.
@@ -165,36 +166,6 @@ _INITIALS_SIGN_OFF_RE = re.compile(
 
 def collapse(text: str) -> str:
     return " ".join(text.split())
-
-
-# Domain parts, and the generic words sites add to their name ("Ahram Online" of ahram.org.eg,
-# "Masrawy.com" of masrawy, "رووداو ديجيتال" of Rudaw), ignored when a name is compared with the site's.
-_HOST_WORDS = frozenset(
-    fold_for_fingerprint(word) for word in "www com net org كوم نت online news arabic tv digital اونلاين أونلاين نيوز ديجيتال ديجتال".split()
-)
-
-
-def _name_words(name: str) -> tuple[str, ...]:
-    return tuple(word for word in fold_for_fingerprint(name).split() if word not in _HOST_WORDS)
-
-
-def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
-    return bool(part) and any(words[i : i + len(part)] == part for i in range(len(words) - len(part) + 1))
-
-
-def is_site_name(name: str, site_names: Iterable[str]) -> bool:
-    """``name`` is the outlet or part of its name ("الخليج" of "صحيفة الخليج", "Masrawy.com" of masrawy)."""
-    words = _name_words(name)
-    for site in site_names:
-        site_words = _name_words(site)
-        if not site_words or not words:
-            continue
-        if "".join(words) == "".join(site_words) or _contains(site_words, words):
-            return True
-        # A one-word site name inside a longer name may be a family name ("النهار").
-        if len(site_words) >= 2 and _contains(words, site_words):
-            return True
-    return False
 
 
 def is_place(name: str) -> bool:

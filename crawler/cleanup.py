@@ -28,6 +28,7 @@ from lxml import html as lxml_html
 
 from crawler.agencies import AGENCY_PATTERN
 from crawler.dates import find_date_in_text
+from crawler.site_names import is_site_name
 
 # --- Pass 1: widget containers in the DOM -----------------------------------
 
@@ -276,6 +277,8 @@ WIDGET_LINE_PATTERNS = [
     r"(?:حم[ّ]?ل|نزّل|نزل|تحميل|تنزيل|قم بتنزيل|قم بتحميل)\s+(?:ال)?تطبيق",
     r"(?:اشترك|إشترك|سجل|سجّل)\s+(?:الآن\s+)?(?:في|فى|ب)\s*(?:ال)?(?:نشرة|نشرتنا|قناة|قناتنا)",
     r"النشرة\s+(?:البريدية|الإخبارية|الاخبارية)",
+    # the writer's archive link under a column ("كل مقالات الكاتب (214)")
+    r"^(?:كل|جميع)\s+(?:مقالات|أعمدة)\s+(?:الكاتب|الكاتبة)\s*(?:\(\d+\))?$",
     r"(?:إلغاء|الغاء)\s+الاشتراك\s+في\s+(?:أي|اي)\s+وقت",
     r"^(?:تابعونا|تابعوا|تابع)\s+(?:على|عبر|آخر|اخر|أحدث)",
     r"(?:انضم|انضموا)\s+(?:إلى|الى|ل)\s*(?:قناتنا|قناة|مجموعتنا)",
@@ -584,6 +587,7 @@ def without_credits(line: str, credits: Sequence[str]) -> str:
     return line
 
 
+OUTLET_LINE_MAX_WORDS = 4
 # A byline's name that no markup gave, before the dates: "حمد السلامة 22 نوفمبر 2026 10:15 م".
 NAME_BEFORE_DATES_MAX_WORDS = 3
 
@@ -608,6 +612,8 @@ def is_top_matter(line: str, titles: Sequence[str], credits: Sequence[str]) -> b
         # the byline's name, then the dates and the comment count: "سكينة بنعيسى الثلاثاء 12 ماي 2026 - 18:05 0 تعليق"
         or is_bare_date(without_credits(line, credits))
         or is_named_date_line(line)
+        # the outlet or its desk as the byline: "رووداو ديجيتال"
+        or (len(line.split()) <= OUTLET_LINE_MAX_WORDS and is_site_name(line, credits))
     )
 
 
@@ -622,10 +628,20 @@ def is_outlet_blurb(line: str, credits: Sequence[str]) -> bool:
     return any(name and key.startswith(name + " ") and _SELF_DESCRIPTION_RE.match(key[len(name) + 1 :]) for name in names)
 
 
+# A print column's note on its writer, starred under the text: "* أكاديمي وباحث في شؤون المياه".
+_WRITER_NOTE_RE = re.compile(r"^\*\s*[^\W\d_]")
+WRITER_NOTE_MAX_WORDS = 12
+
+
+def is_writer_note(line: str) -> bool:
+    return len(line.split()) <= WRITER_NOTE_MAX_WORDS and bool(_WRITER_NOTE_RE.match(line)) and not ends_as_sentence(line)
+
+
 def _is_end_matter(line: str, credits: Sequence[str]) -> bool:
     key = plain(line)
     return (
-        is_credit_line(key)
+        is_writer_note(line.strip())
+        or is_credit_line(key)
         or is_byline(key)
         or is_trailing_heading(line)
         or ("/" in key and is_credit_list(key, credits))
@@ -670,11 +686,43 @@ class PageLinkTexts:
     def __init__(self, raw_texts: list[str]):
         self._raw_texts = raw_texts
         self._keys: frozenset[str] | None = None
+        self._exact: frozenset[str] | None = None
 
     def __contains__(self, key: str) -> bool:
         if self._keys is None:
             self._keys = frozenset(text for text in map(comparable, self._raw_texts) if " " in text)
         return key in self._keys
+
+    def is_link_text(self, line: str) -> bool:
+        """Whether ``line`` is, word for word, the text of one of the page's links."""
+        if self._exact is None:
+            self._exact = frozenset(" ".join(text.split()) for text in self._raw_texts)
+        return " ".join(line.split()) in self._exact
+
+
+# A headline's words: a link this long standing alone between paragraphs is a teaser whose label was pruned.
+LINK_LINE_MIN_WORDS = 3
+LINK_LINE_MAX_WORDS = 15
+
+
+def without_link_lines(lines: list[str], link_texts: PageLinkTexts | frozenset[str] | None) -> list[str]:
+    """Drop a line between two paragraphs of prose that is only the text of one of the page's
+    links (a headline, not a sentence). A listing's teasers stand side by side: they stay, for
+    the judgement of the page."""
+    if not isinstance(link_texts, PageLinkTexts):
+        return lines
+    return [
+        line
+        for index, line in enumerate(lines)
+        if not (
+            0 < index < len(lines) - 1
+            and LINK_LINE_MIN_WORDS <= len(line.split()) <= LINK_LINE_MAX_WORDS
+            and not ends_as_sentence(line)
+            and looks_like_prose(plain(lines[index - 1]))
+            and looks_like_prose(plain(lines[index + 1]))
+            and link_texts.is_link_text(without_bullet(line))
+        )
+    ]
 
 
 def without_credited_captions(lines: list[str]) -> list[str]:
@@ -743,7 +791,7 @@ def clean_body_lines(
     """
     stripped = (strip_ad_shortcodes(line) for line in lines)
     kept = drop_trailing_tag_list([line for line in stripped if plain(line)])
-    kept = drop_teaser_blocks(kept, link_texts)
+    kept = without_link_lines(drop_teaser_blocks(kept, link_texts), link_texts)
     kept = without_pull_quotes(without_credited_captions(kept))
     keys = [plain(line) for line in kept]
     end = comment_section_start(keys)

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import unquote, urlsplit
 
 from crawler.arabic import fold_for_fingerprint
-from crawler.bylines import is_site_name
+from crawler.site_names import is_site_name
 from crawler.tree_scan import CURRENT_MARKED_XPATH, attribute, elements_where, preceding_elements
 
 HOME_CRUMBS = frozenset(

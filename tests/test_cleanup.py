@@ -10,6 +10,7 @@ import lxml.html
 import pytest
 
 from crawler.cleanup import (
+    PageLinkTexts,
     attribute_tokens,
     clean_body_lines,
     comparable,
@@ -690,6 +691,25 @@ def test_a_sentence_with_a_date_and_views_is_kept():
     sentence = "وارتفع عدد المشاهدات إلى 10 ملايين مشاهدة في 22 نوفمبر 2026 وفق بيانات المنصة."
 
     assert clean_body_lines([sentence, *STORY]) == [sentence, *STORY]
+
+
+def test_the_outlets_desk_as_the_top_line_is_dropped():
+    assert clean_body_lines(["رووداو ديجيتال", *STORY], credits=["Rudaw", "شبكة رووداو الإعلامية"]) == STORY
+
+
+def test_a_link_alone_between_paragraphs_is_dropped_but_a_sentence_that_is_a_link_is_kept():
+    teaser = "رابط نتائج التوجيهي 2026 حسب الاسم ورقم الجلوس"
+    links = PageLinkTexts([teaser, QUOTE])
+
+    assert clean_body_lines([LEAD, teaser, QUOTE, TALKS, CLOSING], link_texts=links) == STORY
+
+
+@pytest.mark.parametrize(
+    "widget",
+    ["كل مقالات الكاتب (214)", "* أكاديمي وباحث في شؤون المياه"],
+)
+def test_a_columns_archive_link_and_writer_note_are_dropped(widget):
+    assert clean_body_lines([*STORY, widget]) == STORY
 
 
 def test_a_dateline_crediting_the_outlet_without_its_kind_is_dropped():
