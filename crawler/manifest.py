@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -145,6 +146,29 @@ def build_manifest(
     return manifest
 
 
+# A manifest's .part lives for the milliseconds of one write. On one machine a single run
+# holds OUTPUT_DIR, so any other .part was left by a run killed mid-write; in a cluster a
+# node may be writing its own at this moment, and only one older than this is left over.
+STALE_PART_SECONDS = 600
+
+
+def discard_stale_parts(directory: Path, older_than: float = 0.0, now: float | None = None) -> int:
+    """Delete the ``*.part`` files of killed runs in ``directory`` (older than ``older_than``
+    seconds); returns how many."""
+    now = time.time() if now is None else now
+    removed = 0
+    for part in directory.glob("*.part"):
+        try:
+            if now - part.stat().st_mtime >= older_than:
+                part.unlink()
+                removed += 1
+        except FileNotFoundError:  # renamed or removed meanwhile
+            continue
+    if removed:
+        logger.warning("Discarded %d unfinished manifest file(s) of interrupted runs in %s", removed, directory)
+    return removed
+
+
 def write_json_atomically(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".part")
@@ -202,6 +226,9 @@ class ManifestExtension:
         if cluster_section is not None:
             manifest["cluster"] = cluster_section()
         path = output_dir / MANIFEST_DIR / f"{manifest['run_id']}.json"
+        if path.parent.is_dir():
+            in_cluster = getattr(self.crawler, "news_files_to_take_over", None) is not None
+            discard_stale_parts(path.parent, STALE_PART_SECONDS if in_cluster else 0.0)
         write_json_atomically(path, manifest)
         self.crawler.news_manifest_path = path
         logger.info("Run manifest written to %s", path)

@@ -5,12 +5,22 @@ The stats dicts are written by hand in the shape ``crawler.stats.count`` produce
 """
 
 import json
+import os
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from crawler.manifest import MANIFEST_DIR, build_manifest, latest_manifest, source_summaries, write_json_atomically
+from crawler.manifest import (
+    MANIFEST_DIR,
+    STALE_PART_SECONDS,
+    build_manifest,
+    discard_stale_parts,
+    latest_manifest,
+    source_summaries,
+    write_json_atomically,
+)
 
 START = datetime(2025, 3, 1, 3, 0, 0, tzinfo=timezone.utc)
 FINISH = datetime(2025, 3, 1, 3, 42, 10, tzinfo=timezone.utc)
@@ -253,3 +263,20 @@ def test_an_unfinished_part_file_is_not_a_manifest(tmp_path):
     (tmp_path / MANIFEST_DIR / "20250301T030000Z.json.part").write_text('{"run_id": "20250301', encoding="utf-8")
 
     assert latest_manifest(tmp_path) == {"run_id": "20250201T030000Z"}
+
+
+def test_a_manifest_left_half_written_by_a_killed_run_is_discarded(tmp_path):
+    left_over = tmp_path / "20261203T184112Z.json.part"
+    in_flight = tmp_path / "20261203T190000Z-node2.json.part"
+    done = tmp_path / "20261203T170000Z.json"
+    for path in (left_over, in_flight, done):
+        path.write_text("{", encoding="utf-8")
+    now = time.time()
+    os.utime(left_over, (now - STALE_PART_SECONDS - 1, now - STALE_PART_SECONDS - 1))
+
+    # In a cluster, another node may be writing its own: only an old one goes.
+    assert discard_stale_parts(tmp_path, STALE_PART_SECONDS, now=now) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [done.name, in_flight.name]
+    # On one machine, no other run can be writing.
+    assert discard_stale_parts(tmp_path) == 1
+    assert [p.name for p in tmp_path.iterdir()] == [done.name]
