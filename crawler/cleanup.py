@@ -423,7 +423,8 @@ _GLUED_TIME_RE = re.compile(
 
 def is_bare_date(line: str) -> bool:
     """A line of dates and their labels only: a teaser's or the page's date line, never story text."""
-    if not any(character.isdigit() for character in line):
+    # Ungluing only adds words: a line already too long (most story lines) is rejected before it.
+    if len(line.split()) > BARE_DATE_MAX_WORDS or not any(character.isdigit() for character in line):
         return False
     rest, dates = _GLUED_TIME_RE.sub(lambda match: f"{match.group(1) or ''} ", line), 0
     if len(rest.split()) > BARE_DATE_MAX_WORDS:
@@ -587,9 +588,10 @@ def without_credits(line: str, credits: Sequence[str]) -> str:
     return line
 
 
-OUTLET_LINE_MAX_WORDS = 4
 # A byline's name that no markup gave, before the dates: "حمد السلامة 22 نوفمبر 2026 10:15 م".
 NAME_BEFORE_DATES_MAX_WORDS = 3
+# The outlet's name or its desk's ("رووداو ديجيتال") as a line of its own.
+OUTLET_LINE_MAX_WORDS = 4
 
 
 def is_named_date_line(line: str) -> bool:
@@ -750,6 +752,8 @@ _QUOTED_LINE_RE = re.compile(r'^\s*[«"“„].*[»"”]\s*$')
 
 def without_pull_quotes(lines: list[str]) -> list[str]:
     """Drop a quoted line whose words a longer line of the story already holds, and its attribution."""
+    if not any(_QUOTED_LINE_RE.match(line) for line in lines):
+        return lines  # most pages: no line is wholly a quote, no word sets to build
     words = [set(comparable(line).split()) for line in lines]
     kept: list[str] = []
     after_quote = False

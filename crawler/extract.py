@@ -32,9 +32,9 @@ from crawler.article_detection import (
     PROSE,
     BodyLine,
     body_evidence,
+    body_worth_a_second_look,
     classify_lines,
     count_words,
-    body_worth_a_second_look,
     judge_body,
     page_label,
 )
@@ -267,16 +267,20 @@ def _text_of(element) -> str:
     return " ".join(element.text_content().split())
 
 
-def _lost_list_item(leaf, blocks: PageBlocks, titles: list[str], known: set[str]) -> bool:
-    """A list item of the story that the extractor dropped: unlinked, a phrase, not a card's."""
+def _story_list_item(leaf, blocks: PageBlocks, max_words: int, titles: list[str], credits: list[str] = ()) -> bool:
+    """A list item that is the story's: unlinked, a phrase or a sentence, not a card's, no noise."""
     return (
         leaf.tag == "li"
-        and HIGHLIGHT_MIN_WORDS <= blocks.words[leaf] <= LIST_ITEM_MAX_WORDS
+        and HIGHLIGHT_MIN_WORDS <= blocks.words[leaf] <= max_words
         and blocks.link_density(leaf) < LINK_LINE_MIN_DENSITY
         and blocks.teaser_card(leaf) is None
-        and cleanup.comparable(_text_of(leaf)) not in known
-        and _recoverable(_text_of(leaf), titles)
+        and _recoverable(_text_of(leaf), titles, credits)
     )
+
+
+def _lost_list_item(leaf, blocks: PageBlocks, titles: list[str], known: set[str]) -> bool:
+    """A list item of the story that the extractor dropped."""
+    return _story_list_item(leaf, blocks, LIST_ITEM_MAX_WORDS, titles) and cleanup.comparable(_text_of(leaf)) not in known
 
 
 def _lost_subheading(heading, blocks: PageBlocks, titles: list[str], known: set[str]) -> bool:
@@ -319,14 +323,10 @@ def with_lost_subheadings(lines: list[BodyLine], blocks: PageBlocks, titles: lis
                 blocks.words[leaf] <= GAP_LABEL_MAX_WORDS for leaf in others
             ):
                 for leaf in gap:
-                    if leaf in items:
-                        text = f"- {_text_of(leaf)}"
-                    elif leaf.tag in SUBHEADING_TAGS and _lost_subheading(leaf, blocks, titles, known):
+                    if leaf in items or (leaf.tag in SUBHEADING_TAGS and _lost_subheading(leaf, blocks, titles, known)):
                         text = _text_of(leaf)
-                    else:
-                        continue
-                    story.append(text)
-                    known.add(cleanup.comparable(_text_of(leaf)))
+                        story.append(f"- {text}" if leaf in items else text)
+                        known.add(cleanup.comparable(text))
         story.append(line.text)
         if line.block is not None:
             previous = line.block
@@ -392,19 +392,11 @@ def standfirst(header: list, blocks: PageBlocks, titles: list[str], credits: lis
     return found
 
 
-
-
 def highlights(header: list, blocks: PageBlocks, titles: list[str], credits: list[str] = ()) -> list[str]:
     """The items of a list among the blocks above the body, as list lines ("- item")."""
     items: dict = {}
     for leaf in header:
-        if (
-            leaf.tag == "li"
-            and HIGHLIGHT_MIN_WORDS <= blocks.words[leaf] <= HIGHLIGHT_MAX_WORDS
-            and blocks.link_density(leaf) < LINK_LINE_MIN_DENSITY
-            and blocks.teaser_card(leaf) is None
-            and _recoverable(_text_of(leaf), titles, credits)
-        ):
+        if _story_list_item(leaf, blocks, HIGHLIGHT_MAX_WORDS, titles, credits):
             items.setdefault(leaf.getparent(), []).append(f"- {_text_of(leaf)}")
     return next((found for found in items.values() if len(found) >= HIGHLIGHTS_MIN_ITEMS), [])
 
