@@ -9,7 +9,10 @@ a reader sees the same words before and after:
 1. Invisible characters are dropped (before and after step 2, because NFKC can *produce*
    a tatweel: the presentation forms U+FE71, U+FE77 ... decompose to tatweel + haraka):
 
-   - tatweel / kashida U+0640: a justification stretch, not a letter ("الـعـربـية");
+   - tatweel / kashida U+0640: a justification stretch, not a letter ("الـعـربـية"). One
+     is kept where it holds a prefix (ل، ب، ال) apart from what follows it in another
+     script, a digit or a quote ("لـDW", "الـ20", "لـ«الصباح»"): there it is spelling, not
+     stretch, and the expected texts of the evaluation pages write it so;
    - bidi controls U+200E, U+200F (LRM, RLM), U+061C (Arabic letter mark),
      U+202A-U+202E (embeddings and overrides), U+2066-U+2069 (isolates): they only steer
      the display order and are a common leftover of CMS editors;
@@ -140,11 +143,7 @@ class _Translation:
         return self._replacements[match.group()]
 
 
-_REMOVE_INVISIBLE = str.maketrans(dict.fromkeys(INVISIBLE_CHARACTERS))
-_REMOVE_INVISIBLE_AND_FIX_PERSIAN = str.maketrans(
-    {**dict.fromkeys(INVISIBLE_CHARACTERS), **PERSIAN_TO_ARABIC_LETTERS}
-)
-# The same without tatweel, for text kept as displayed (headlines).
+# The invisible characters but tatweel, which ``_without_stretch_tatweel`` handles.
 _HIDDEN_CHARACTERS = BIDI_CONTROLS + ZERO_WIDTH_CHARACTERS
 _REMOVE_HIDDEN = str.maketrans(dict.fromkeys(_HIDDEN_CHARACTERS))
 _REMOVE_HIDDEN_AND_FIX_PERSIAN = str.maketrans({**dict.fromkeys(_HIDDEN_CHARACTERS), **PERSIAN_TO_ARABIC_LETTERS})
@@ -157,10 +156,10 @@ _FINGERPRINT_LETTER_FOLD = str.maketrans(
         ALEF_MAKSURA: YEH,
         TEH_MARBUTA: HEH,
         **dict.fromkeys(HAMZA_CARRIERS, HAMZA),
+        # The tatweel that normalize_text keeps ("لـDW"): a copy may be written without it.
+        TATWEEL: None,
     }
 )
-_remove_invisible = _Translation(_REMOVE_INVISIBLE)
-_remove_invisible_and_fix_persian = _Translation(_REMOVE_INVISIBLE_AND_FIX_PERSIAN)
 _remove_hidden = _Translation(_REMOVE_HIDDEN)
 _remove_hidden_and_fix_persian = _Translation(_REMOVE_HIDDEN_AND_FIX_PERSIAN)
 _fold_letters = _Translation(_FINGERPRINT_LETTER_FOLD)
@@ -187,11 +186,28 @@ def normalize_title(text: str, keep_tatweel: bool = False) -> str:
 
 def normalize_characters(text: str, keep_tatweel: bool = False) -> str:
     """Apply the safe per-character rules (invisibles, NFKC, Persian letters), not whitespace."""
-    remove, remove_and_fix = (
-        (_remove_hidden, _remove_hidden_and_fix_persian) if keep_tatweel else (_remove_invisible, _remove_invisible_and_fix_persian)
-    )
-    text = unicodedata.normalize("NFKC", remove(text))
-    return unicodedata.normalize("NFKC", remove_and_fix(text))
+    text = unicodedata.normalize("NFKC", _remove_hidden(text))
+    text = unicodedata.normalize("NFKC", _remove_hidden_and_fix_persian(text))
+    return text if keep_tatweel or TATWEEL not in text else _without_stretch_tatweel(text)
+
+
+# A run of tatweel, with the letter before it and the character after it.
+_TATWEEL_RUN_RE = re.compile(f"([^{TATWEEL}]?){TATWEEL}+(?=(.?))", re.DOTALL)
+_ARABIC_LETTERS_RE = re.compile("[\u0621-\u064a]")
+# What a prefix is held apart from: Latin letters, digits (Western and Arabic-Indic), quotes, brackets.
+_AFTER_SPELLED_TATWEEL_RE = re.compile("[A-Za-z0-9\u0660-\u0669\u06f0-\u06f9«\"“(\\[]")
+
+
+def _spelled_or_removed(match: re.Match) -> str:
+    before, after = match.group(1), match.group(2)
+    if _ARABIC_LETTERS_RE.fullmatch(before) and _AFTER_SPELLED_TATWEEL_RE.fullmatch(after):
+        return before + TATWEEL
+    return before
+
+
+def _without_stretch_tatweel(text: str) -> str:
+    """Tatweel removed, but one kept after an Arabic letter and before another script, a digit or a quote."""
+    return _TATWEEL_RUN_RE.sub(_spelled_or_removed, text)
 
 
 def fold_for_fingerprint(text: str) -> str:

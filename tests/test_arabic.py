@@ -268,9 +268,32 @@ def test_ratio_zero_for_latin_text():
 def test_a_headline_keeps_its_tatweel_and_loses_only_hidden_marks():
     from crawler.arabic import normalize_title
 
-    headline = "ماسا لـ«الصباح»:\u200f  كل الشروط"
-    assert normalize_title(headline, keep_tatweel=True) == "ماسا لـ«الصباح»: كل الشروط"
-    assert normalize_title(headline) == "ماسا ل«الصباح»: كل الشروط"
+    headline = "ماسا لـ«الصباح»:\u200f  كل الشـــروط"
+    assert normalize_title(headline, keep_tatweel=True) == "ماسا لـ«الصباح»: كل الشـــروط"
+    assert normalize_title(headline) == "ماسا لـ«الصباح»: كل الشروط"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("وقال لـDW إن", "وقال لـDW إن"),
+        ("خلال الـ20 عاما", "خلال الـ20 عاما"),
+        ("منذ الـ٤ أيام", "منذ الـ٤ أيام"),
+        ('صرح لـ"الشرق"', 'صرح لـ"الشرق"'),
+        ("قال لـ«الصباح»", "قال لـ«الصباح»"),
+        ("وفقا لـــBBC", "وفقا لـBBC"),  # a run of them is still one
+        ("العـــربيـة لـ 20", "العربية ل 20"),  # stretch, and before a space: not spelling
+        ("ـــDW", "DW"),  # no letter before it
+        ("ب\ufe71", "ب\u064b"),  # NFKC's tatweel before a haraka
+    ],
+)
+def test_a_tatweel_holding_a_prefix_apart_from_another_script_a_digit_or_a_quote_is_kept(text, expected):
+    assert normalize_text(text) == expected
+    assert normalize_text(expected) == expected
+
+
+def test_the_fold_ignores_the_tatweel_the_body_keeps():
+    assert fold_for_fingerprint("قال لـDW إن") == fold_for_fingerprint("قال لDW إن")
 
 
 def test_regex_translations_equal_str_translate():
@@ -280,8 +303,6 @@ def test_regex_translations_equal_str_translate():
     from crawler import arabic
 
     tables = [
-        arabic._REMOVE_INVISIBLE,
-        arabic._REMOVE_INVISIBLE_AND_FIX_PERSIAN,
         arabic._REMOVE_HIDDEN,
         arabic._REMOVE_HIDDEN_AND_FIX_PERSIAN,
         arabic._FINGERPRINT_LETTER_FOLD,
