@@ -23,7 +23,10 @@ article, and the page says why: a story page (its headline leads a caption of
 its own: a photo gallery, a video) has no article body, a page of teaser cards
 or headline links without a story headline is a listing. The page's own label (``og:type``, JSON-LD or microdata types) only moves the
 share of teasers at which a page becomes a listing, within the gap that
-separates the two kinds of page on every page measured. A kept article loses
+separates the two kinds of page on every page measured; JSON-LD that declares
+the page an index or a media item (a profile, a video, a podcast episode) and
+no article raises the prose it needs to OTHER_KIND_MIN_WORDS, so a description
+or a featured card's lead is not taken for a short story. A kept article loses
 its link and teaser lines: an in-body "read also" list that no class name or
 heading gave away.
 
@@ -75,6 +78,12 @@ LISTING_MIN_HEADLINE_LINKS = 20
 # pieces of at most 25 words); lines of chrome that reach the body (addresses,
 # disclaimers, menus, "about us" blurbs split at <br>) have 12 or fewer.
 RUNNING_PROSE_MIN_WORDS = 15
+# A page whose JSON-LD declares it an index (a writer's profile, a collection) or a
+# media item (a video, a podcast episode) and no article needs this much prose to be
+# one. Measured: the bodies extracted from such pages, a description, a transcript
+# excerpt or a featured card's lead, run to 83 to 166 words; the label alone is no
+# verdict, and a story this long under it is kept.
+OTHER_KIND_MIN_WORDS = 250
 
 PROSE, LINK, TEASER = "prose", "link", "teaser"
 
@@ -135,6 +144,7 @@ class BodyEvidence:
     teasers: int  # headline links and teaser cards in them
     longest_prose_line: int
     declared_article: bool | None  # the page's own label, None when it has none
+    declared_kind: str | None = None  # "index" or "media" (``metadata.declared_other_kind``)
 
     @property
     def teaser_share(self) -> float:
@@ -148,7 +158,7 @@ class BodyEvidence:
         return LISTING_TEASER_SHARE + (LABEL_SHIFT if self.declared_article else -LABEL_SHIFT)
 
 
-def body_evidence(lines: Sequence[BodyLine], declared_article: bool | None) -> BodyEvidence:
+def body_evidence(lines: Sequence[BodyLine], declared_article: bool | None, declared_kind: str | None = None) -> BodyEvidence:
     words = [count_words(line.text) for line in lines]
     teaser_words = sum(count for count, line in zip(words, lines) if line.kind != PROSE)
     return BodyEvidence(
@@ -158,6 +168,7 @@ def body_evidence(lines: Sequence[BodyLine], declared_article: bool | None) -> B
         teasers=sum(line.teasers for line in lines),
         longest_prose_line=max((count for count, line in zip(words, lines) if line.kind == PROSE), default=0),
         declared_article=declared_article,
+        declared_kind=declared_kind,
     )
 
 
@@ -165,6 +176,8 @@ def missing_body(evidence: BodyEvidence, min_words: int) -> str | None:
     """What the body lacks to be an article's (too few words, no running prose), or None."""
     if evidence.prose_words < min_words:
         return f"{evidence.prose_words} words after cleanup"
+    if evidence.declared_kind and evidence.prose_words < OTHER_KIND_MIN_WORDS:
+        return f"{evidence.prose_words} words after cleanup on a page declared a {evidence.declared_kind} page"
     if evidence.longest_prose_line < RUNNING_PROSE_MIN_WORDS:
         return f"no line of running prose (longest: {evidence.longest_prose_line} words)"
     return None

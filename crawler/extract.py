@@ -223,7 +223,7 @@ def pruned_tree(html: str | bytes, prune_xpath: str | None):
     return tree
 
 
-def judged_body(tree, body: list[str], headlines: list[str], declared_article: bool | None, min_words: int):
+def judged_body(tree, body: list[str], headlines: list[str], declared: tuple[bool | None, str | None], min_words: int):
     """The body's classified lines, the page's blocks, None or (reason, detail) when it is no
     article, and whether another extractor should look for the body (``body_worth_a_second_look``).
 
@@ -231,7 +231,7 @@ def judged_body(tree, body: list[str], headlines: list[str], declared_article: b
     """
     blocks = PageBlocks(tree, headlines)
     lines = classify_lines(body, blocks)
-    evidence = body_evidence(lines, declared_article)
+    evidence = body_evidence(lines, *declared)
     verdict = judge_body(evidence, min_words, blocks)
     return lines, blocks, verdict, body_worth_a_second_look(verdict, evidence, min_words, blocks)
 
@@ -406,7 +406,7 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions = Extra
     tree = parse_html(html)
     dates = DateContext(discovered=options.discovered_date, timezone=options.timezone)
     meta = page_metadata(tree, url, options.site_names, now=now, dates=dates)
-    declared_article = page_label(tree, meta.pop("declares_article"))
+    declared = page_label(tree, meta.pop("declares_article")), meta.pop("declared_kind")
     headlines = [meta["title"] or "", *(" ".join(h.text_content().split()) for h in tree.iter("h1"))]
     lead = find_lead_paragraph(tree, meta["description"])
     link_texts = cleanup.link_texts_of(tree)
@@ -415,7 +415,7 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions = Extra
     cleanup.prune_widget_elements(tree, options.prune_xpath)
     raw_lines = main_text_lines(tree, url, None)
     body = cleanup.clean_body_lines(raw_lines, headlines, credits, link_texts)
-    lines, blocks, verdict, look_again = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
+    lines, blocks, verdict, look_again = judged_body(tree, with_lead(body, lead), headlines, declared, options.min_words)
     if look_again:
         # Precision mode finds no prose on some templates ("div soup", text runs split by
         # <br>), whatever else the page shows; the default mode with its fallback
@@ -423,7 +423,7 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions = Extra
         tree = pruned_tree(html, options.prune_xpath)
         raw_lines = main_text_lines(tree, url, None, FALLBACK_OPTIONS)
         body = cleanup.clean_body_lines(raw_lines, headlines, credits, link_texts)
-        lines, blocks, verdict, _ = judged_body(tree, with_lead(body, lead), headlines, declared_article, options.min_words)
+        lines, blocks, verdict, _ = judged_body(tree, with_lead(body, lead), headlines, declared, options.min_words)
     if verdict is not None:
         raise NotAnArticle(*verdict)
     header = above_the_body(lines, blocks)

@@ -52,6 +52,16 @@ ARTICLE_TYPES = frozenset(
     }
 )
 
+# What a page's own JSON-LD can say it is besides an article. A CMS gives every page
+# og:type=article; the JSON-LD type is written per template, so it says more.
+# ImageObject, Organization, Person, WebSite and BreadcrumbList describe parts of any page.
+OTHER_PAGE_KINDS = {
+    "index": frozenset({"profilepage", "collectionpage", "searchresultspage", "itemlist"}),
+    "media": frozenset(
+        {"videoobject", "audioobject", "podcastepisode", "podcastseries", "tvepisode", "tvseries", "radioepisode", "episode", "clip", "imagegallery", "mediagallery"}
+    ),
+}
+
 TITLE_SEPARATORS_RE = re.compile(r"\s+[|\-–—:«»/]\s+|\s*\|\s*|\s+::\s+")
 
 # The <h1> is the displayed headline when it shares this share of words with the
@@ -326,11 +336,21 @@ def extract_image(tags, article: dict, url: str) -> str | None:
     return urljoin(url, image) if image else None
 
 
+def declared_other_kind(objects: list[dict]) -> str | None:
+    """"index" or "media" when the page's JSON-LD declares it one of those and no article."""
+    types = set().union(*(_types(obj) for obj in objects))
+    if types & (ARTICLE_TYPES - {"webpage"}):
+        return None
+    return next((kind for kind, kind_types in OTHER_PAGE_KINDS.items() if types & kind_types), None)
+
+
 def is_article_page(tags, objects: list[dict]) -> bool | None:
     """True/False when the page says what it is (og:type, JSON-LD), None when it does not."""
     og_type = (first_meta(tags, "og:type") or "").lower()
     if any(_types(obj) & (ARTICLE_TYPES - {"webpage"}) for obj in objects):
         return True
+    if declared_other_kind(objects):
+        return False
     if og_type:
         return og_type == "article" or og_type.startswith("article")
     return None
@@ -373,4 +393,5 @@ def page_metadata(
         "canonical_url": extract_canonical(tree, tags, url),
         "site_names": names,
         "declares_article": is_article_page(tags, objects),
+        "declared_kind": declared_other_kind(objects),
     }

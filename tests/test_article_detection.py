@@ -15,6 +15,7 @@ from crawler.article_detection import (
     LABEL_SHIFT,
     LINK,
     LISTING_TEASER_SHARE,
+    OTHER_KIND_MIN_WORDS,
     PROSE,
     TEASER,
     BodyEvidence,
@@ -334,6 +335,42 @@ def test_the_page_label_only_moves_the_teaser_share_of_a_listing(share, declared
     verdict = judge_body(evidence(share, declared), min_words=40)
 
     assert (verdict is not None and verdict[0] == "listing_page") is listing
+
+
+def kind_evidence(prose_words: int, kind: str | None) -> BodyEvidence:
+    return BodyEvidence(
+        words=prose_words, prose_words=prose_words, teaser_words=0, teasers=0, longest_prose_line=40, declared_article=False, declared_kind=kind
+    )
+
+
+@pytest.mark.parametrize("kind", ["index", "media"])
+def test_a_page_declared_an_index_or_a_media_item_needs_a_long_body_to_be_an_article(kind):
+    short, long = kind_evidence(OTHER_KIND_MIN_WORDS - 1, kind), kind_evidence(OTHER_KIND_MIN_WORDS, kind)
+
+    assert judge_body(short, min_words=40) == ("no_article_body", f"{OTHER_KIND_MIN_WORDS - 1} words after cleanup on a page declared a {kind} page")
+    assert judge_body(long, min_words=40) is None
+    assert judge_body(kind_evidence(OTHER_KIND_MIN_WORDS - 1, None), min_words=40) is None
+
+
+VIDEO_DESCRIPTION = [
+    "تحتاج ألمانيا إلى مئات الآلاف من العمال المهرة سنويا لسد النقص في قطاعات الرعاية الصحية والحرف والتقنية، وقد أطلقت منصة رقمية للتأشيرات وخففت شروط الاعتراف بالشهادات.",
+    "يناقش ضيوف الحلقة ما إذا كانت هذه الخطوات تكفي لإقناع الكفاءات العربية بالقدوم والبقاء، وما الذي يواجهه القادمون الجدد في سوق العمل والسكن واللغة خلال سنواتهم الأولى.",
+]
+
+
+def labelled(json_ld_type: str) -> str:
+    data = {"@context": "https://schema.org", "@type": json_ld_type, "name": "مسائية: العمال المهرة"}
+    return f'<meta property="og:type" content="article"><script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+@pytest.mark.parametrize("json_ld_type", ["VideoObject", "PodcastEpisode", "ProfilePage"])
+def test_the_description_of_a_page_declared_a_video_a_podcast_or_a_profile_is_no_article(json_ld_type):
+    assert outcome(story_page(VIDEO_DESCRIPTION, head=labelled(json_ld_type))) == "no_article_body"
+
+
+def test_the_same_description_declared_a_news_article_or_declared_nothing_is_one():
+    assert outcome(story_page(VIDEO_DESCRIPTION, head=labelled("NewsArticle"))) == "article"
+    assert outcome(story_page(VIDEO_DESCRIPTION)) == "article"
 
 
 def test_one_teaser_is_never_a_listing():

@@ -85,7 +85,7 @@ def test_article_page_gives_its_paragraphs_and_title():
     assert article["title"] == HEADLINE
     assert article["text"] == "\n\n".join(PARAGRAPHS)
     assert article["word_count"] == sum(len(text.split()) for text in PARAGRAPHS)
-    assert "declares_article" not in article and "site_names" not in article
+    assert "declares_article" not in article and "declared_kind" not in article and "site_names" not in article
 
 
 def test_the_options_place_a_page_time_written_without_an_offset():

@@ -419,6 +419,25 @@ def test_is_article_page_from_og_type(og_type, declared):
     assert metadata(page(head, "<p>نص</p>"))["declares_article"] is declared
 
 
+@pytest.mark.parametrize(
+    ("types", "kind"),
+    [
+        (["ProfilePage", "BreadcrumbList"], "index"),
+        (["CollectionPage"], "index"),
+        (["VideoObject", "Organization"], "media"),
+        (["PodcastEpisode"], "media"),
+        (["VideoObject", "NewsArticle"], None),
+        (["WebSite", "Organization", "ImageObject"], None),
+    ],
+)
+def test_json_ld_can_declare_an_index_or_a_media_page_over_og_type_article(types, kind):
+    head = '<meta property="og:type" content="article">' + "".join(json_ld({"@type": name, "name": "x"}) for name in types)
+    result = metadata(page(head))
+
+    assert result["declared_kind"] == kind
+    assert result["declares_article"] is (kind is None)
+
+
 def test_json_ld_article_declares_an_article_even_with_og_type_website():
     head = '<meta property="og:type" content="website">' + json_ld({"@type": "NewsArticle", "headline": "خبر"})
 
