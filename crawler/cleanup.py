@@ -613,7 +613,8 @@ def is_top_matter(line: str, titles: Sequence[str], credits: Sequence[str]) -> b
         or is_dateline(line, credits)
         # the byline's name, then the dates and the comment count: "سكينة بنعيسى الثلاثاء 12 ماي 2026 - 18:05 0 تعليق"
         or is_bare_date(without_credits(line, credits))
-        or is_named_date_line(line)
+        # the credits taken out first: spans touch ("إرم نيوزهشام رزق14 سبتمبر 2026")
+        or is_named_date_line(without_credits(line, credits))
         # the outlet or its desk as the byline: "رووداو ديجيتال"
         or (len(line.split()) <= OUTLET_LINE_MAX_WORDS and is_site_name(line, credits))
     )

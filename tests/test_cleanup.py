@@ -687,6 +687,15 @@ def test_a_top_line_of_dates_views_and_reading_time_is_dropped(top_line):
     assert clean_body_lines([top_line, *STORY]) == STORY
 
 
+def test_a_top_line_of_touching_source_author_and_date_spans_is_dropped():
+    # The outlet's and the author's names touch their neighbours ("نيوزهشام", "رزق14"): only the credits part them.
+    top = "المصدر: دبي - إرم نيوزهشام رزق14 سبتمبر 2026، 16:35آخر تحديث: 14 سبتمبر 2026، 18:02"
+
+    assert clean_body_lines([top, *STORY], credits=["إرم نيوز", "هشام رزق"]) == STORY
+    sentence = "وقال هشام رزق لـ\"إرم نيوز\" إن الدراسة نشرت في 14 سبتمبر 2026."
+    assert clean_body_lines([sentence, *STORY], credits=["إرم نيوز", "هشام رزق"]) == [sentence, *STORY]
+
+
 def test_a_sentence_with_a_date_and_views_is_kept():
     sentence = "وارتفع عدد المشاهدات إلى 10 ملايين مشاهدة في 22 نوفمبر 2026 وفق بيانات المنصة."
 
