@@ -662,7 +662,11 @@ def trim_edges(lines: list[str], titles: Sequence[str], credits: Sequence[str] =
     unlisted = [index for index, line in enumerate(lines) if not _BULLET_RE.match(line)]
     top = unlisted[EDGE_LINES - 1] + 1 if len(unlisted) >= EDGE_LINES else len(lines)
     head = [line for line in lines[:top] if not is_top_matter(plain(line), titles, credits)]
-    lines = head + lines[top:]
+    return trim_end(head + lines[top:], credits)
+
+
+def trim_end(lines: list[str], credits: Sequence[str] = ()) -> list[str]:
+    """The lines without the credits, notes and box headings among the last EDGE_LINES."""
     end = len(lines)
     while end > max(0, len(lines) - EDGE_LINES) and _is_end_matter(lines[end - 1], credits):
         end -= 1
@@ -811,10 +815,14 @@ def comment_section_start(keys: list[str]) -> int:
     section's heading, policy or form above them.
     """
     for index in range(max(1, len(keys) // 2), len(keys)):
-        key = keys[index]
-        if len(key.split()) <= COMMENT_MARKER_MAX_WORDS and _COMMENT_SECTION_RE.search(key):
+        if is_comment_marker(keys[index]):
             return index
     return len(keys)
+
+
+def is_comment_marker(key: str) -> bool:
+    """The comment section's heading, counter, policy or prompt (``key`` as ``plain`` gives it)."""
+    return len(key.split()) <= COMMENT_MARKER_MAX_WORDS and bool(_COMMENT_SECTION_RE.search(key))
 
 
 def is_noise_line(key: str) -> bool:

@@ -295,6 +295,18 @@ def _lost_subheading(heading, blocks: PageBlocks, titles: list[str], known: set[
     )
 
 
+def before_lost_comment_marker(lines: list[BodyLine], blocks: PageBlocks, credits: list[str] = ()) -> list[BodyLine]:
+    """The lines before the readers' comments when the extractor kept the comments but dropped
+    their heading, counter or prompt: the marker is looked for in the page between two
+    prose lines of the body's second half, then the lines left at the end lose their end matter."""
+    prose = [index for index, line in enumerate(lines) if line.kind == PROSE and line.block is not None]
+    for previous, index in zip(prose[len(prose) // 2 :], prose[len(prose) // 2 + 1 :]):
+        gap = blocks.leaves_between(lines[previous].block, lines[index].block)
+        if any(cleanup.is_comment_marker(cleanup.plain(_text_of(leaf))) for leaf in gap):
+            return lines[: len(cleanup.trim_end([line.text for line in lines[:index]], credits))]
+    return lines
+
+
 def with_lost_subheadings(lines: list[BodyLine], blocks: PageBlocks, titles: list[str]) -> list[str]:
     """The prose lines, with the subheadings and list items the extractor dropped between two of them put back.
 
@@ -430,7 +442,8 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions = Extra
     # Datelines and sign-offs credit the agency (cleanup has just removed them from the body),
     # and so does a labelled source line beside the headline.
     meta["agency"] = meta["agency"] or agency_from_body(raw_lines, body) or source_line_agency(lines, blocks)
-    story = with_lost_subheadings(without_image_captions(lines, blocks), blocks, headlines)
+    lines = before_lost_comment_marker(without_image_captions(lines, blocks), blocks, credits)
+    story = with_lost_subheadings(lines, blocks, headlines)
     if not meta["description"]:
         # A page's description names its standfirst (``find_lead_paragraph``); without one, the
         # prose between the headline and the body is taken as the standfirst.

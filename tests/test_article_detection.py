@@ -310,6 +310,42 @@ def test_a_gallery_page_with_one_caption_line_is_no_article_body(variant):
     assert outcome(html, variant) == "no_article_body"
 
 
+READERS_COMMENTS = [
+    "مقال يلامس الجرح، نحن في المنطقة نعيش هذا الواقع منذ ثلاث سنوات ولم يزرنا أي مسؤول من الوزارة.",
+    "الحل ليس في المنع فقط، بل في محاسبة من أهدر الأموال على مشاريع لم تنفذ منذ سنوات طويلة.",
+]
+MORE_STORY = [
+    "وأضاف الوزير أن الخطة تشمل مراجعة الإعفاءات الجمركية وتحسين كفاءة التحصيل في المنافذ الحدودية خلال الأشهر المقبلة.",
+    "ومن المنتظر أن يناقش البرلمان مشروع الموازنة المعدل في جلسة عامة مطلع الشهر المقبل قبل التصويت عليه.",
+]
+
+
+def page_with_comments(heading: str) -> str:
+    comments = "".join(
+        f'<li class="comment-item"><div><strong>قارئ {n}</strong> <span>2026/05/24 - 08:1{n}</span></div><p class="comment-text">{text}</p></li>'
+        for n, text in enumerate(READERS_COMMENTS)
+    )
+    box = f'<div class="comments-box" id="comments"><h3>{heading}</h3><ul>{comments}</ul></div>'
+    return story_page([*STORY, *MORE_STORY], extra_body=box, head=ARTICLE_LABELS)
+
+
+def body_text(html: str, variant: str) -> str:
+    return extract_article(VARIANTS[variant](html), URL)["text"]
+
+
+def test_readers_comments_whose_heading_the_extractor_dropped_are_cut(variant):
+    text = body_text(page_with_comments("التعليقات (2)"), variant)
+
+    assert MORE_STORY[-1] in text
+    assert not any(comment in text for comment in READERS_COMMENTS)
+
+
+def test_paragraphs_after_a_heading_that_opens_no_comments_are_kept():
+    text = body_text(page_with_comments("آراء المزارعين في القرار").replace("comment", "note"), "hashed_classes")
+
+    assert all(comment in text for comment in READERS_COMMENTS)
+
+
 # --- The verdict on measured evidence --------------------------------------------------------
 
 
