@@ -753,28 +753,43 @@ PULL_QUOTE_MAX_WORDS = 40
 PULL_QUOTE_MIN_SHARED = 0.8
 ATTRIBUTION_MAX_WORDS = 12
 _QUOTED_LINE_RE = re.compile(r'^\s*[«"“„].*[»"”]\s*$')
+# The attribution may touch the quote, in one line: "«...»كارين والدمان، المتحدثة باسم ...".
+_QUOTE_THEN_REST_RE = re.compile(r'^\s*([«"“„].*[»"”])(.*)$')
+
+
+def is_attribution(text: str) -> bool:
+    return len(text.split()) <= ATTRIBUTION_MAX_WORDS and not ends_as_sentence(text)
+
+
+def _pull_quote_candidate(line: str) -> tuple[str, bool] | None:
+    """The quote a line opens with and whether its attribution follows in the line, when
+    nothing else does: a quote with a sentence after it is the story's."""
+    match = _QUOTE_THEN_REST_RE.match(line)
+    if match is None:
+        return None
+    rest = match.group(2).strip()
+    return (match.group(1), bool(rest)) if not rest or is_attribution(rest) else None
 
 
 def without_pull_quotes(lines: list[str]) -> list[str]:
     """Drop a quoted line whose words a longer line of the story already holds, and its attribution."""
-    if not any(_QUOTED_LINE_RE.match(line) for line in lines):
-        return lines  # most pages: no line is wholly a quote, no word sets to build
+    candidates = [_pull_quote_candidate(line) for line in lines]
+    if not any(candidates):
+        return lines  # most pages: no line is a quote alone, no word sets to build
     words = [set(comparable(line).split()) for line in lines]
     kept: list[str] = []
     after_quote = False
     for index, line in enumerate(lines):
-        if after_quote and len(line.split()) <= ATTRIBUTION_MAX_WORDS and not ends_as_sentence(line):
+        if after_quote and is_attribution(line):
             after_quote = False
             continue
-        after_quote = (
-            bool(_QUOTED_LINE_RE.match(line))
-            and PULL_QUOTE_MIN_WORDS <= len(words[index]) <= PULL_QUOTE_MAX_WORDS
-            and any(
-                len(other) > len(words[index]) and len(words[index] & other) >= PULL_QUOTE_MIN_SHARED * len(words[index])
-                for other in words
-            )
+        quoted = set(comparable(candidates[index][0]).split()) if candidates[index] else set()
+        pull_quote = PULL_QUOTE_MIN_WORDS <= len(quoted) <= PULL_QUOTE_MAX_WORDS and any(
+            other is not words[index] and len(other) > len(quoted) and len(quoted & other) >= PULL_QUOTE_MIN_SHARED * len(quoted)
+            for other in words
         )
-        if not after_quote:
+        after_quote = pull_quote and not candidates[index][1]
+        if not pull_quote:
             kept.append(line)
     return kept
 

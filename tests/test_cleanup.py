@@ -670,6 +670,20 @@ def test_a_pull_quote_repeating_a_sentence_of_the_story_and_its_attribution_are_
     assert clean_body_lines([LEAD, said, pull_quote, attribution, TALKS, CLOSING]) == [LEAD, said, TALKS, CLOSING]
 
 
+def test_a_pull_quote_touching_its_attribution_in_one_line_is_dropped():
+    said = "وأضافت المتحدثة أن شح المياه لم يعد قضية بيئية فحسب، بل أصبح مسألة أمن واستقرار في المنطقة كلها."
+    glued = "«شح المياه لم يعد قضية بيئية فحسب، بل مسألة أمن واستقرار»كارين والدمان، المتحدثة باسم الخارجية الأميركية"
+
+    assert clean_body_lines([LEAD, said, glued, TALKS, CLOSING]) == [LEAD, said, TALKS, CLOSING]
+
+
+def test_a_quote_the_story_repeats_with_a_sentence_after_it_is_kept():
+    said = "وأضافت المتحدثة أن شح المياه لم يعد قضية بيئية فحسب، بل أصبح مسألة أمن واستقرار في المنطقة كلها."
+    line = "«شح المياه لم يعد قضية بيئية فحسب، بل مسألة أمن واستقرار»، بهذه العبارة افتتحت المتحدثة مؤتمرها الصحفي أمس."
+
+    assert clean_body_lines([LEAD, said, line, TALKS, CLOSING]) == [LEAD, said, line, TALKS, CLOSING]
+
+
 def test_a_quoted_paragraph_of_its_own_is_kept():
     quoted = "«لن نقبل بأي اتفاق لا يضمن عودة النازحين إلى قراهم قبل نهاية العام»"
 
