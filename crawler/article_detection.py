@@ -26,7 +26,10 @@ share of teasers at which a page becomes a listing, within the gap that
 separates the two kinds of page on every page measured; JSON-LD that declares
 the page an index or a media item (a profile, a video, a podcast episode) and
 no article raises the prose it needs to OTHER_KIND_MIN_WORDS, so a description
-or a featured card's lead is not taken for a short story. A kept article loses
+or a featured card's lead is not taken for a short story. So does a body that
+breaks off with an ellipsis: the excerpt of a text shown in full elsewhere (a
+column's lead on its writer's index, a transcript teaser), whatever the markup
+says. A kept article loses
 its link and teaser lines: an in-body "read also" list that no class name or
 heading gave away.
 
@@ -82,8 +85,13 @@ RUNNING_PROSE_MIN_WORDS = 15
 # media item (a video, a podcast episode) and no article needs this much prose to be
 # one. Measured: the bodies extracted from such pages, a description, a transcript
 # excerpt or a featured card's lead, run to 83 to 166 words; the label alone is no
-# verdict, and a story this long under it is kept.
+# verdict, and a story this long under it is kept. A body whose last prose line breaks
+# off with an ellipsis needs as much, labelled or not. Measured under every markup
+# change: no article body of the evaluation, held-out or sample-site pages ends so;
+# the bodies that do are a home page's teaser (35 words), a writer index's featured
+# lead (155) and a podcast's transcript excerpt (161 to 166).
 OTHER_KIND_MIN_WORDS = 250
+_BREAKS_OFF_RE = re.compile(r"(?:\.{2,}|…)\s*$")
 
 PROSE, LINK, TEASER = "prose", "link", "teaser"
 
@@ -145,6 +153,7 @@ class BodyEvidence:
     longest_prose_line: int
     declared_article: bool | None  # the page's own label, None when it has none
     declared_kind: str | None = None  # "index" or "media" (``metadata.declared_other_kind``)
+    breaks_off: bool = False  # the last prose line ends in an ellipsis
 
     @property
     def teaser_share(self) -> float:
@@ -161,6 +170,7 @@ class BodyEvidence:
 def body_evidence(lines: Sequence[BodyLine], declared_article: bool | None, declared_kind: str | None = None) -> BodyEvidence:
     words = [count_words(line.text) for line in lines]
     teaser_words = sum(count for count, line in zip(words, lines) if line.kind != PROSE)
+    last_prose = next((line.text for line in reversed(lines) if line.kind == PROSE), "")
     return BodyEvidence(
         words=sum(words),
         prose_words=sum(words) - teaser_words,
@@ -169,6 +179,7 @@ def body_evidence(lines: Sequence[BodyLine], declared_article: bool | None, decl
         longest_prose_line=max((count for count, line in zip(words, lines) if line.kind == PROSE), default=0),
         declared_article=declared_article,
         declared_kind=declared_kind,
+        breaks_off=bool(_BREAKS_OFF_RE.search(last_prose)),
     )
 
 
@@ -178,6 +189,8 @@ def missing_body(evidence: BodyEvidence, min_words: int) -> str | None:
         return f"{evidence.prose_words} words after cleanup"
     if evidence.declared_kind and evidence.prose_words < OTHER_KIND_MIN_WORDS:
         return f"{evidence.prose_words} words after cleanup on a page declared a {evidence.declared_kind} page"
+    if evidence.breaks_off and evidence.prose_words < OTHER_KIND_MIN_WORDS:
+        return f"{evidence.prose_words} words of an excerpt that breaks off"
     if evidence.longest_prose_line < RUNNING_PROSE_MIN_WORDS:
         return f"no line of running prose (longest: {evidence.longest_prose_line} words)"
     return None

@@ -264,6 +264,8 @@ WIDGET_LINE_PATTERNS = [
     # "read also: <headline>" teasers inline in the body
     r"^(?:اقرأ|إقرأ|اقرا)\s+(?:أيضا|أيضاً|ايضا|ايضاً|كذلك|المزيد)\b",
     r"^(?:شاهد|طالع|تابع)\s+(?:أيضا|أيضاً|ايضا|ايضاً)\b",
+    # a teaser's "continue reading" link ("أكمل القراءة", "تابع القراءة »")
+    r"^(?:أكمل|اكمل|تابع|واصل)\s+القراءة\s*[»›>.…]*$",
     r"^(?:للمزيد|لمزيد من)\b.{0,40}(?:اضغط|انقر|اقرأ|هنا)",
     *COMMENT_SECTION_PATTERNS,
     # promotions for apps, newsletters and channels

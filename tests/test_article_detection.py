@@ -19,6 +19,8 @@ from crawler.article_detection import (
     PROSE,
     TEASER,
     BodyEvidence,
+    BodyLine,
+    body_evidence,
     classify_lines,
     judge_body,
     page_label,
@@ -407,6 +409,56 @@ def test_the_description_of_a_page_declared_a_video_a_podcast_or_a_profile_is_no
 def test_the_same_description_declared_a_news_article_or_declared_nothing_is_one():
     assert outcome(story_page(VIDEO_DESCRIPTION, head=labelled("NewsArticle"))) == "article"
     assert outcome(story_page(VIDEO_DESCRIPTION)) == "article"
+
+
+COLUMN_LEAD = [
+    "حين نتحدث عن أمن المملكة الاقتصادي على المدى الطويل ينصرف الذهن عادة إلى النفط وأسعاره وتقلبات أسواقه، غير أن المورد الذي سيحدد شكل التنمية في العقود المقبلة هو الماء.",
+    "فالمياه الجوفية التي تراكمت عبر آلاف السنين تستنزف اليوم بوتيرة تفوق قدرتنا على تعويضها، وجزء كبير من هذا الاستنزاف يذهب إلى زراعة محاصيل لا تناسب مناخنا ولا مواردنا.",
+    "ولذلك فإن ترشيد الاستهلاك في المنازل والمزارع والمصانع ليس ترفا بيئيا ولا شعارا موسميا، بل هو خيار اقتصادي قبل أن يكون عادة متوارثة...",
+]
+
+
+@pytest.mark.parametrize(
+    ("last_line", "breaks_off"),
+    [("بل هو خيار اقتصادي قبل أن...", True), ("ما نحاول أن نلتقطه قبل أن…", True), ("وقال: «سنرى ما سيحدث...»", False), ("وانتهى الاجتماع.", False)],
+)
+def test_a_body_breaks_off_when_its_last_prose_line_ends_in_an_ellipsis(last_line, breaks_off):
+    lines = [BodyLine(STORY[0], PROSE), BodyLine(last_line, PROSE), BodyLine("اقرأ المزيد", LINK, 1)]
+
+    assert body_evidence(lines, None).breaks_off is breaks_off
+
+
+def test_a_short_body_that_breaks_off_is_an_excerpt_and_a_long_one_an_article():
+    excerpt = BodyEvidence(words=155, prose_words=155, teaser_words=0, teasers=0, longest_prose_line=40, declared_article=True, breaks_off=True)
+    long = BodyEvidence(words=OTHER_KIND_MIN_WORDS, prose_words=OTHER_KIND_MIN_WORDS, teaser_words=0, teasers=0, longest_prose_line=40, declared_article=True, breaks_off=True)
+
+    assert judge_body(excerpt, min_words=40) == ("no_article_body", "155 words of an excerpt that breaks off")
+    assert judge_body(long, min_words=40) is None
+
+
+def writer_index(lead: list[str]) -> str:
+    """A writer's index: their name as the headline, the newest column's lead in a featured card, then teasers."""
+    featured = "".join(f"<p>{text}</p>" for text in lead)
+    return page(
+        "سلمان العتيبي",
+        f'<div><h1>سلمان العتيبي</h1><p>كاتب اقتصادي</p><h2>مقالات الكاتب</h2>'
+        f'<div><h2><a href="/article/900">الماء قبل النفط</a></h2><span>2 يونيو 2025</span>{featured}'
+        f'<a href="/article/900">أكمل القراءة</a></div>{teaser_cards()}</div>{sidebar(30)}',
+    )
+
+
+def test_a_writer_index_whose_featured_lead_breaks_off_is_a_listing_without_any_label(variant):
+    # No JSON-LD calls it a profile page and og:type says article: the lead alone reads like a short column.
+    html = writer_index(COLUMN_LEAD).replace("<head>", '<head><meta property="og:type" content="article">')
+
+    assert outcome(html, variant) == "listing_page"
+
+
+def test_the_same_lead_ending_its_sentence_is_a_short_article():
+    whole = [*COLUMN_LEAD[:-1], COLUMN_LEAD[-1].removesuffix("...") + "."]
+
+    assert outcome(story_page(whole)) == "article"
+    assert outcome(story_page(COLUMN_LEAD)) == "no_article_body"
 
 
 def test_one_teaser_is_never_a_listing():

@@ -186,6 +186,14 @@ def test_outlet_blurb_after_the_story_is_dropped():
     assert clean_body_lines([LEAD, blurb, CLOSING], [HEADLINE], ["عنب بلدي"]) == [LEAD, blurb, CLOSING]  # not at the end
 
 
+@pytest.mark.parametrize("label", ["أكمل القراءة", "تابع القراءة »", "واصل القراءة..."])
+def test_a_continue_reading_label_is_dropped_but_a_sentence_about_reading_is_kept(label):
+    sentence = "تابع القراءة في المكتبات العامة آلاف الطلاب خلال معرض الكتاب هذا العام."
+
+    assert clean_body_lines([*STORY, label], [HEADLINE], []) == STORY
+    assert clean_body_lines([LEAD, sentence, CLOSING], [HEADLINE], []) == [LEAD, sentence, CLOSING]
+
+
 @pytest.mark.parametrize(
     "chrome",
     [
