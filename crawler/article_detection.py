@@ -87,11 +87,12 @@ RUNNING_PROSE_MIN_WORDS = 15
 # excerpt or a featured card's lead, run to 83 to 166 words; the label alone is no
 # verdict, and a story this long under it is kept. A body whose last prose line breaks
 # off with an ellipsis needs as much, labelled or not. Measured under every markup
-# change: no article body of the evaluation, held-out or sample-site pages ends so;
+# change: no article body of the evaluation, held-out, sample-site or benchmark pages ends so;
 # the bodies that do are a home page's teaser (35 words), a writer index's featured
 # lead (155) and a podcast's transcript excerpt (161 to 166).
 OTHER_KIND_MIN_WORDS = 250
-_BREAKS_OFF_RE = re.compile(r"(?:\.{2,}|…)\s*$")
+# Three dots or the ellipsis sign: two dots end sentences in Arabic prose ("ما يعنيه.. المشهد").
+_BREAKS_OFF_RE = re.compile(r"(?:\.{3,}|…)\s*$")
 
 PROSE, LINK, TEASER = "prose", "link", "teaser"
 

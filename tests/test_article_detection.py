@@ -420,7 +420,7 @@ COLUMN_LEAD = [
 
 @pytest.mark.parametrize(
     ("last_line", "breaks_off"),
-    [("بل هو خيار اقتصادي قبل أن...", True), ("ما نحاول أن نلتقطه قبل أن…", True), ("وقال: «سنرى ما سيحدث...»", False), ("وانتهى الاجتماع.", False)],
+    [("بل هو خيار اقتصادي قبل أن...", True), ("ما نحاول أن نلتقطه قبل أن…", True), ("وقال: «سنرى ما سيحدث...»", False), ("ولا نعرف ما يعنيه..", False), ("وانتهى الاجتماع.", False)],
 )
 def test_a_body_breaks_off_when_its_last_prose_line_ends_in_an_ellipsis(last_line, breaks_off):
     lines = [BodyLine(STORY[0], PROSE), BodyLine(last_line, PROSE), BodyLine("اقرأ المزيد", LINK, 1)]
