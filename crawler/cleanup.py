@@ -321,10 +321,12 @@ _SOURCE_LINE_RE = re.compile(r"^(?:المصدر|المصادر|مصدر الخب
 # or, for archive photos, the credit after a dash: "... - أرشيفية".
 _PHOTO_CREDIT = rf"{AGENCY_NAMES}|أرشيفية|ارشيفية|أرشيف|(?:ال)?إنترنت|(?:ال)?انترنت|مواقع التواصل|متداولة|من المصدر"
 # "(رويترز)", "(أرشيفية - رويترز)", "(عنب بلدي/ يزن الأحمد)"; after a dash, "- أرشيفية", or "- الأناضول" after a caption
-# that does not end as a sentence; the photographer may follow ("تصوير : محمد حسام").
+# that does not end as a sentence; the photographer may follow ("تصوير : محمد حسام"), or stand
+# in brackets ("(تصوير: محمد القرالة)").
 _CAPTION_RE = re.compile(
     rf"^.{{0,160}}(?:[\(\[]\s*(?:{_PHOTO_CREDIT})(?:\s*[-–/،,:]\s*(?:{_PHOTO_CREDIT}))*\s*[\)\]]"
     r"|[\(\[][^()\[\]/]{1,30}/[^()\[\]/]{1,30}[\)\]]"
+    r"|[\(\[]\s*(?:تصوير|عدسة)\s*[:：]?\s*[^()\[\]:：]{1,40}[\)\]]"
     rf"|\s[-–—]\s*(?:صورة\s+)?(?:أرشيفية|ارشيفية)|(?<![.!?؟:\s])\s+[-–—■]\s*(?:{AGENCY_NAMES}|من المصدر)"
     r"|(?<![.!?؟:\s])\s+[-–—]\s*(?:تصوير|عدسة)\s*[:：]\s*[^:：.]{1,40})"
     r"(?:\s+(?:تصوير|عدسة)\s*[:：]\s*[^:：.]{1,40})?\s*$",
@@ -565,7 +567,8 @@ def is_dateline(line: str, credits: Sequence[str]) -> bool:
     return bool(middle) and len(middle) <= 2 and all(len(part.split()) <= 3 for part in middle) and is_credit_list(last, credits)
 
 
-_CREDIT_LIST_SEPARATOR = re.compile(r"\s*/\s*")
+# "/" or a spaced dash: "عمان - الدستور - سامر العبادي" is place, outlet, reporter.
+_CREDIT_LIST_SEPARATOR = re.compile(r"\s*/\s*|\s+[-–—]\s+")
 
 
 def _spaceless(text: str) -> str:

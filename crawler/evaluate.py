@@ -145,7 +145,7 @@ def score_page(page: EvalPage, result: dict) -> PageScore:
     if page.info.get("title") and "title" in result:
         title_ok = collapse(result.get("title") or "") == collapse(page.info["title"])
     if page.info.get("published") and "published_at" in result:
-        date_ok = (result.get("published_at") or "")[:10] == page.info["published"][:10]
+        date_ok = (result.get("published_at") or result.get("published_date") or "")[:10] == page.info["published"][:10]
     return PageScore(page.name, precision, recall, f1, leaks(result.get("text", ""), page.boilerplate), title_ok, date_ok)
 
 

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from crawler.cleanup import CAPTION_MAX_WORDS, comparable, plain
 
 # A link of at least this many words is a headline (a story's title); shorter
-# links are menus, tags, "more", share buttons and author names of one or two words.
+# links are menus, tags, "more", share buttons and author names of one or two words;
+# single letters do not count, so an agency's initials ("أ ش أ") are a byline, not a headline.
 HEADLINE_LINK_MIN_WORDS = 3
 # Besides the line itself and link text, a teaser card holds a date, a section
 # label, an author or a comment count. Measured (``python -m bench.article_evidence``):
@@ -51,6 +52,12 @@ def _words(text: str | None) -> int:
     return len(text.split()) if text else 0
 
 
+def _initials(link) -> bool:
+    """A link whose words are mostly single letters: an agency credited by its initials ("أ ش أ")."""
+    words = link.text_content().split()
+    return sum(len(word) > 1 for word in words) < HEADLINE_LINK_MIN_WORDS
+
+
 class PageBlocks:
     """Word, link-word and headline-link counts of every element, from one bottom-up pass.
 
@@ -79,7 +86,7 @@ class PageBlocks:
                 words += _words(child.tail)
             if element.tag == "a" and not (element.get("href") or "").startswith("#"):
                 link_words = words
-                headline_links = 1 if words >= HEADLINE_LINK_MIN_WORDS else 0
+                headline_links = 1 if words >= HEADLINE_LINK_MIN_WORDS and not _initials(element) else 0
             self.words[element] = words
             self.link_words[element] = link_words
             self.headline_links[element] = headline_links

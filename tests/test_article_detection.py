@@ -461,6 +461,25 @@ def test_the_same_lead_ending_its_sentence_is_a_short_article():
     assert outcome(story_page(COLUMN_LEAD)) == "no_article_body"
 
 
+def test_an_agency_credited_by_its_initials_in_a_link_is_no_headline_link():
+    blocks = PageBlocks(parse_html('<div><a href="/author/3">أ ش أ</a></div><div><a href="/news/1">وزير الري يتفقد الترع</a></div>'))
+
+    assert blocks.headline_link_count() == 1
+
+
+def test_an_article_of_div_paragraphs_under_an_agency_link_byline_is_an_article_beside_related_cards(variant):
+    # Precision mode finds no body in the div soup; the agency's initials under the headline
+    # must not pass for a teaser's headline link, or the related cards would make a listing.
+    body = "".join(f"<div>{text}</div>" for text in [*STORY, *COLUMN_LEAD[:2]])
+    html = page(
+        "الحكومة تعلن خطة لخفض العجز",
+        f'<div><h1>الحكومة تعلن خطة لخفض العجز</h1><div><a href="/author/3">أ ش أ</a><span>12 نوفمبر 2026</span></div>'
+        f"<div>{body}</div>{teaser_cards(4)}</div>",
+    )
+
+    assert outcome(html, variant) == "article"
+
+
 def test_one_teaser_is_never_a_listing():
     one = BodyEvidence(words=100, prose_words=50, teaser_words=50, teasers=1, longest_prose_line=40, declared_article=None)
 

@@ -401,6 +401,13 @@ def test_dateline_with_an_agency_or_exclusive_credit_needs_no_credits():
     assert clean_body_lines(["بيروت - خاص", *STORY]) == STORY
 
 
+def test_a_dateline_of_place_outlet_and_reporter_split_by_dashes_is_dropped():
+    dateline = "عمان - الدستور - سامر خليل العبادي"
+
+    assert clean_body_lines([dateline, *STORY], [HEADLINE], credits=["جريدة الدستور الأردنية", "سامر خليل العبادي"]) == STORY
+    assert clean_body_lines([dateline, *STORY], [HEADLINE], credits=["جريدة الدستور الأردنية"]) == [dateline, *STORY]
+
+
 def test_headline_with_diacritics_is_recognised_as_repeated():
     assert clean_body_lines(["الحكومةُ المصريةُ تعلنُ خطةً لخفضِ عجزِ الموازنةِ", *STORY], [HEADLINE]) == STORY
 
@@ -612,6 +619,14 @@ def test_comment_disclaimers_and_a_plea_to_comment_first_are_dropped():
 
     assert clean_body_lines([*STORY, plea, disclaimer]) == STORY
     assert clean_body_lines([LEAD, about_views, CLOSING]) == [LEAD, about_views, CLOSING]
+
+
+def test_a_caption_with_its_photographer_in_brackets_is_dropped_but_a_sentence_with_a_bracket_is_kept():
+    caption = "جانب من عمليات تحميل الخضار المعدة للتصدير في السوق المركزي بعمان (تصوير: محمد القرالة)"
+    sentence = "وقال المدير العام للسوق (المهندس خالد الرواشدة) إن الصادرات ارتفعت بنسبة 12 بالمئة."
+
+    assert clean_body_lines([LEAD, caption, QUOTE, TALKS, CLOSING]) == STORY
+    assert clean_body_lines([LEAD, sentence, CLOSING]) == [LEAD, sentence, CLOSING]
 
 
 def test_a_caption_credited_to_the_source_is_dropped():
