@@ -142,10 +142,10 @@ DATELINE_PLACES = frozenset(
     """.split()
 )
 
-# The body's dateline and sign-off lines that credit an agency.
+# The body's dateline and sign-off lines that credit an agency; a dateline may stand alone ("الجزائر - واج").
 EDGE_LINES = 3
 _DATELINE_AGENCY_RE = re.compile(
-    rf"^[^\s\-–—(\[:،,]+(?:\s[^\s\-–—(\[:،,]+){{0,2}}\s*(?:[-–—:،,]\s*)?[(\[]?\s*(?P<agency>{AGENCY_PATTERN})\s*[)\]]?\s*[-–—:]",
+    rf"^[^\s\-–—(\[:،,]+(?:\s[^\s\-–—(\[:،,]+){{0,2}}\s*(?:[-–—:،,]\s*)?[(\[]?\s*(?P<agency>{AGENCY_PATTERN})\s*[)\]]?\s*(?:[-–—:]|$)",
     re.IGNORECASE,
 )
 # Anadolu's form, a line of its own: "شرناق/ زينب أوزتورك/ الأناضول" (place, reporter, agency).

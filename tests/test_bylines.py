@@ -206,6 +206,9 @@ def test_a_site_title_suffix_is_an_alias_of_the_site():
         ([STORY, "المصدر: وكالة الأنباء الليبية"], "وكالة الأنباء الليبية"),  # not in the table, but named an agency
         ([f"صنعاء - وكالة سبأ للأنباء - {STORY}"], "وكالة سبأ للأنباء"),
         ([STORY, "م.ع.ح/ ع.ج.م (د ب أ)"], "DPA"),  # the editors' initials before the agency
+        (["الجزائر - واج", STORY], "APS"),  # a dateline on a line of its own above the story
+        (["حماة-سانا", STORY], "SANA"),
+        (["القاهرة - الأهرام", STORY], None),  # a place and the outlet
     ],
 )
 def test_agency_from_the_dateline_or_the_closing_credit(lines, agency):
