@@ -21,6 +21,7 @@ from crawler.article_detection import (
     BodyEvidence,
     BodyLine,
     body_evidence,
+    count_words,
     classify_lines,
     judge_body,
     page_label,
@@ -478,6 +479,24 @@ def test_an_article_of_div_paragraphs_under_an_agency_link_byline_is_an_article_
     )
 
     assert outcome(html, variant) == "article"
+
+
+def market_page(rows: int) -> str:
+    """A lead of two sentences, then a table of prices."""
+    cells = "".join(f"<tr><td>شركة الساحل للتطوير {n}</td><td>{17 + n}.32</td><td>{n % 5}.44%</td><td>{n * 3}.1</td></tr>" for n in range(rows))
+    table = f"<table><tr><th>الشركة</th><th>السعر</th><th>التغير %</th><th>القيمة</th></tr>{cells}</table>"
+    return story_page(STORY, extra_body=table)
+
+
+def test_a_page_made_mostly_of_a_price_table_is_no_article_but_a_story_with_a_table_is_one(variant):
+    assert outcome(market_page(rows=40), variant) == "no_article_body"
+    assert outcome(market_page(rows=3), variant) == "article"
+
+
+def test_the_words_of_table_rows_are_counted_apart():
+    lines = [BodyLine(STORY[0], PROSE), BodyLine("| تاسي | 11,462.18 | 95.41 | 0.84% |", PROSE), BodyLine("| الشركة | السعر |", LINK, 1)]
+
+    assert body_evidence(lines, None).table_words == count_words(lines[1].text) == 8
 
 
 def test_one_teaser_is_never_a_listing():
