@@ -174,7 +174,8 @@ class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
 class QuietRobotsTxtMiddleware(RobotsTxtMiddleware):
     """``RobotsTxtMiddleware.robot_parser`` as in Scrapy 2.19, but a failed robots.txt
     download is reported through ``crawler.host_failures`` (one WARNING per host and
-    reason, counted as ``robots_txt/errors/REASON``) instead of an ERROR with a traceback."""
+    reason, counted as ``robots_txt/errors/REASON``) instead of an ERROR with a traceback,
+    and every request that waited for the download is checked against its rules."""
 
     async def robot_parser(self, request):
         url = urlparse_cached(request)
@@ -192,7 +193,13 @@ class QuietRobotsTxtMiddleware(RobotsTxtMiddleware):
             self._stats.inc_value("robotstxt/request_count")
         parser = self._parsers[netloc]
         if isinstance(parser, Deferred):
-            return await maybe_deferred_to_future(parser)
+            # Scrapy returns what the shared Deferred gives, but each waiter's asFuture
+            # callback returns None to the next one: the second request waiting on a
+            # robots.txt download got the rules, the third and later ones got "no rules"
+            # and were fetched even where robots.txt disallows them. The parser is in
+            # _parsers before the Deferred fires, so every waiter reads it from there.
+            await maybe_deferred_to_future(parser)
+            return self._parsers[netloc]
         return parser
 
     def report_failure(self, robots_request, exception: Exception, source: str | None) -> None:

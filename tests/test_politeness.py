@@ -1,4 +1,4 @@
-"""robots.txt Crawl-delay: measured at a local server, with AutoThrottle on as in production.
+"""robots.txt Crawl-delay and Disallow: measured at a local server, with AutoThrottle on as in production.
 
 A site whose robots.txt says ``Crawl-delay: 2`` must see its requests at least 2 s apart
 (AutoThrottle, started at 0.1 s here, would otherwise go down towards the server's
@@ -75,6 +75,18 @@ def test_site_without_crawl_delay_is_crawled_as_before(tmp_path):
     assert max(page_gaps(arrivals)[1:]) < 1.0, page_gaps(arrivals)
     assert result.stat("news/robots/crawl_delay_hosts") == 0
     assert not any(key.startswith("news/robots/crawl_delay/") for key in result.stats)
+
+
+def test_disallow_holds_for_every_request_that_waited_for_robots_txt(tmp_path):
+    # All the start requests reach the robots.txt middleware while robots.txt is still being
+    # downloaded: each of them, not only the first, must be checked against the rules.
+    settings = {**FAST_SETTINGS, "AUTOTHROTTLE_ENABLED": False}
+    with site(tmp_path, "User-agent: *\nDisallow: /\n") as server:
+        result = run_crawl(tmp_path / "out", settings, url=",".join(server.url(p) for p in PAGES))
+        fetched = [path for _when, path in server.arrivals]
+    assert fetched == ["/robots.txt"]
+    assert result.stat("robotstxt/forbidden") == len(PAGES)
+    assert result.items == []
 
 
 @pytest.mark.parametrize("parser_class", [ProtegoRobotParser, PythonRobotParser])
