@@ -416,23 +416,35 @@ _DATE_LABEL_RE = re.compile(
     # a view count, a time of day alone, a Hijri date beside the Gregorian one
     r"|\d[\d,٬.]*\s*(?:مشاهدة|مشاهدات|قراءة|زيارة)|\b\d{1,2}:\d{2}(?:\s*(?:ص|م)\b)?"
     rf"|\b\d{{1,2}}\s+(?:{_HIJRI_MONTHS})\s+\d{{4}}\s*(?:هـ|ه)?(?!\w)|[-|,،:]"
+    # the words around a date and its time: "تم التحديث في 22 شتنبر 2026 على الساعة 16:48",
+    # "الأربعاء 18 نوفمبر 2026 - 09:15 صباحاً"
+    r"|\b(?:تم التحديث|تم النشر|على الساعة|الساعة|في)(?!\w)|\b(?:صباح|مساء)[\u064Bا]*(?!\w)"
+)
+# How long ago, as pages print it beside or instead of the date: "قبل 3 ساعات", "منذ يومين".
+_RELATIVE_TIME_RE = re.compile(
+    r"\b(?:قبل|منذ)\s+(?:\d+\s*)?(?:ثانية|ثوان[يٍ]?|دقيقة|دقائق|دقيقتين|ساعة|ساعات|ساعتين|يوم|أيام|ايام|يومين"
+    r"|أسبوع|اسبوع|أسابيع|اسابيع|أسبوعين|اسبوعين|شهر|أشهر|اشهر|شهرين)(?!\w)"
 )
 # trafilatura joins adjacent inline elements without a space: "18:05" then "12 ماي 2026" reads
 # "18:0512 ماي 2026", and "2026" then "10:15 م" then "1,842 مشاهدة" reads "202610:15 م1,842 مشاهدة".
 _GLUED_TIME_RE = re.compile(
     r"(\b\d{1,2}:\d{2}|\b(?:19|20|١٩|٢٠)\d\d(?=\d{1,2}:\d{2}))(?=\d)|(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)"
-    r"|(?<=:\d\d[صم])(?=\S)|(?<=:\d\d [صم])(?=\S)"
+    # "ص"/"م" (a.m./p.m.) glued to what follows, not the first letter of "صباحاً" or "مساءً"
+    r"|(?:(?<=:\d\dص)|(?<=:\d\d ص))(?!باح)(?=\S)|(?:(?<=:\d\dم)|(?<=:\d\d م))(?!ساء)(?=\S)"
 )
 
 
 def is_bare_date(line: str) -> bool:
     """A line of dates and their labels only: a teaser's or the page's date line, never story text."""
     # Ungluing only adds words: a line already too long (most story lines) is rejected before it.
-    if len(line.split()) > BARE_DATE_MAX_WORDS or not any(character.isdigit() for character in line):
+    if len(line.split()) > BARE_DATE_MAX_WORDS:
         return False
-    rest, dates = _GLUED_TIME_RE.sub(lambda match: f"{match.group(1) or ''} ", line), 0
+    if not any(character.isdigit() for character in line):
+        return ("قبل" in line or "منذ" in line) and not _WORD_RE.search(_RELATIVE_TIME_RE.sub(" ", line))
+    rest = _GLUED_TIME_RE.sub(lambda match: f"{match.group(1) or ''} ", line)
     if len(rest.split()) > BARE_DATE_MAX_WORDS:
         return False
+    rest, dates = _RELATIVE_TIME_RE.subn(" ", rest)
     while dates < 3 and (found := find_date_in_text(rest)) is not None:
         rest, dates = rest.replace(found[1], " ", 1), dates + 1
     return dates > 0 and not _WORD_RE.search(_DATE_LABEL_RE.sub(" ", rest))

@@ -605,6 +605,24 @@ def test_bare_date_lines_are_dropped_but_a_sentence_with_a_date_is_kept():
     assert clean_body_lines([LEAD, dated, CLOSING]) == [LEAD, dated, CLOSING]
 
 
+def test_how_long_ago_and_the_words_around_a_date_and_its_time_make_no_story_line():
+    chrome = [
+        "قبل 3 ساعات",
+        "منذ يومين",
+        "الأربعاء ١٨ نوفمبر ٢٠٢٦ - ٠٩:١٥ صباحاً قبل 3 ساعات 4,712 مشاهدة",
+        # the Moroccan month names, and the labels glued where two spans touch
+        "22 شتنبر 2026 على الساعة 14:05تم التحديث في 22 شتنبر 2026 على الساعة 16:48",
+    ]
+    sentences = [
+        "ووصل الوفد إلى العاصمة قبل يومين لبدء جولة جديدة من المحادثات.",
+        "وقال المتحدث إن الاجتماع انتهى قبل 3 ساعات دون اتفاق.",
+        "منذ 2011 والبلاد تعيش أزمة اقتصادية متواصلة.",
+    ]
+
+    assert clean_body_lines([chrome[0], LEAD, chrome[2], QUOTE, chrome[1], TALKS, chrome[3], CLOSING]) == STORY
+    assert clean_body_lines([LEAD, *sentences, CLOSING]) == [LEAD, *sentences, CLOSING]
+
+
 def test_a_caption_with_its_photographer_after_a_dash_and_a_plea_for_civil_comments_are_dropped():
     caption = "جانب من أعمال التبطين بقرية الكوم الأخضر - تصوير: أيمن عبد الهادي"
     plea = "يرجى الالتزام بآداب الحوار، وتتحفظ الصحيفة على نشر أي تعليق يتضمن إساءة."
