@@ -71,6 +71,9 @@ LISTING_MIN_TEASERS = 2
 # words or more). Measured: article pages show 0 to 2 (a "related" box with summaries),
 # home and section pages 2 to 11 (those with 2 have their teasers in the body).
 LISTING_MIN_SNIPPET_CARDS = 3
+# Section pages with 2 have their teasers in the body: a body of nothing but teaser text
+# (the extractor took one of the cards) beside this many cards is a listing too.
+LISTING_MIN_CARDS_BESIDE_TEASER_BODY = 2
 # Or when, with no story headline of its own, it shows this many headline links
 # (a home page's ticker and lists). Measured: home pages show 22 to 153, the
 # gallery and video pages (story pages, whose headline leads their caption) 4 to 5.
@@ -221,7 +224,8 @@ def judge_body(evidence: BodyEvidence, min_words: int, blocks: PageBlocks | None
         return None
     if blocks is not None and not story_page:
         cards = blocks.snippet_cards()
-        if cards >= LISTING_MIN_SNIPPET_CARDS:
+        teaser_body = evidence.teasers > 0 and evidence.prose_words == 0
+        if cards >= LISTING_MIN_SNIPPET_CARDS or (teaser_body and cards >= LISTING_MIN_CARDS_BESIDE_TEASER_BODY):
             return "listing_page", f"{cards} teaser cards and no article body ({problem})"
         if blocks.headline_link_count() >= LISTING_MIN_HEADLINE_LINKS:
             return "listing_page", f"{blocks.headline_link_count()} headline links and no article body ({problem})"

@@ -219,6 +219,12 @@ TEASER_BLOCK_HEADINGS = tuple(
     |الكلمات المفتاحية|كلمات مفتاحية|الوسوم|وسوم|الكلمات الدالة|مواضيع ذات علاقة|شارك هذا الخبر|شارك المقال
     |فيديوهات أخرى|فيديوهات ذات صلة|المزيد من الفيديوهات|مقاطع أخرى|صور أخرى|ألبومات أخرى
     """.replace("\n", "").split("|")
+) + tuple(
+    # "موضوعات متعلقة", "الأخبار المرتبطة", "مقالات مشابهة": what each outlet calls the box
+    f"{article}{kind} {article}{relation}"
+    for kind in ("أخبار", "اخبار", "موضوعات", "مواضيع", "مقالات", "قصص")
+    for relation in ("متعلقة", "مرتبطة", "مشابهة", "مقترحة")
+    for article in ("", "ال")
 )
 # A teaser block ends at the first line that reads like story prose.
 TEASER_MAX_WORDS = 18
@@ -278,6 +284,8 @@ WIDGET_LINE_PATTERNS = [
     r"\bpic\.(?:twitter|x)\.com/\w+",
     r"(?:حم[ّ]?ل|نزّل|نزل|تحميل|تنزيل|قم بتنزيل|قم بتحميل)\s+(?:ال)?تطبيق",
     r"(?:اشترك|إشترك|سجل|سجّل)\s+(?:الآن\s+)?(?:في|فى|ب)\s*(?:ال)?(?:نشرة|نشرتنا|قناة|قناتنا)",
+    # "اشترك الآن ليصلك أهم أخبار اليوم على بريدك الإلكتروني": the site speaks to the reader
+    r"(?:ليصلك|لتصلك|يصلك|تصلك|ليصلكم|لتصلكم).{0,60}(?:بريدك|بريدكم|هاتفك)",
     r"النشرة\s+(?:البريدية|الإخبارية|الاخبارية)",
     # the writer's archive link under a column ("كل مقالات الكاتب (214)")
     r"^(?:كل|جميع)\s+(?:مقالات|أعمدة)\s+(?:الكاتب|الكاتبة)\s*(?:\(\d+\))?$",
@@ -694,6 +702,43 @@ def trim_end(lines: list[str], credits: Sequence[str] = ()) -> list[str]:
 TAG_ITEM_MAX_WORDS = 3
 
 
+def table_row_label(line: str) -> str:
+    """A table row's first cell ("| الدولار الأمريكي | 48.62 |" -> "الدولار الأمريكي")."""
+    return next((cell.strip() for cell in line.split("|") if cell.strip()), "")
+
+
+def drop_trailing_sidebar_table(lines: list[str]) -> list[str]:
+    """Drop a table that closes the body when the story never names what its rows are
+    about: the site's currency or fuel prices box, not the story's own figures (a
+    story's table lists what its text talks about). Its heading, if the extractor kept
+    it, goes with it. A table longer than the text before it is the page's matter (a
+    market page), left for article detection to judge."""
+    start = len(lines)
+    while start > 0 and line_marker(lines[start - 1]) == "table":
+        start -= 1
+    rows = lines[start:]
+    if len(rows) < 2 or start == 0:
+        return lines
+    if start > 1 and is_trailing_heading(lines[start - 1]):
+        start -= 1
+    text = " ".join(plain(line) for line in lines[:start])
+    if sum(len(plain(row).split()) for row in rows) >= len(text.split()):
+        return lines
+    story = stem_words(comparable(text))
+    if any(stem_words(comparable(table_row_label(row))) & story for row in rows):
+        return lines
+    return lines[:start]
+
+
+# The article and the particles glued before it ("والدولار", "بالجنيه", "للذهب").
+_ARTICLE_PREFIX_RE = re.compile(r"^(?:وال|بال|فال|كال|لل|ال)")
+
+
+def stem_words(key: str) -> set[str]:
+    """The words of ``key`` (as ``comparable`` gives it) of three letters or more, without the article."""
+    return {word for word in (_ARTICLE_PREFIX_RE.sub("", word) for word in key.split()) if len(word) >= 3 and not word.isdigit()}
+
+
 def drop_trailing_tag_list(lines: list[str]) -> list[str]:
     """Drop a closing run (two or more) of short list items: the article's tags."""
     end = len(lines)
@@ -837,7 +882,7 @@ def clean_body_lines(
     keys = [plain(line) for line in kept]
     end = comment_section_start(keys)
     kept = [line for line, key in zip(kept[:end], keys[:end]) if not is_noise_line(key)]
-    return trim_edges(kept, titles, credits)
+    return trim_edges(drop_trailing_sidebar_table(kept), titles, credits)
 
 
 def comment_section_start(keys: list[str]) -> int:

@@ -505,6 +505,18 @@ def test_one_teaser_is_never_a_listing():
     assert judge_body(one, min_words=40) is None
 
 
+def test_a_body_of_one_card_beside_another_card_is_a_listing_but_two_cards_alone_are_not():
+    # A section page with two cards: the extractor took one of them as the body.
+    tree = parse_html(f"<html><body><h1>سياسة - الصفحة 2</h1>{teaser_cards(2)}</body></html>")
+    blocks = PageBlocks(tree, ["سياسة - الصفحة 2"])
+    card_body = BodyEvidence(words=25, prose_words=0, teaser_words=25, teasers=1, longest_prose_line=0, declared_article=None)
+    nothing = BodyEvidence(words=0, prose_words=0, teaser_words=0, teasers=0, longest_prose_line=0, declared_article=None)
+
+    assert blocks.snippet_cards() == 2
+    assert judge_body(card_body, min_words=40, blocks=blocks)[0] == "listing_page"
+    assert judge_body(nothing, min_words=40, blocks=blocks)[0] == "no_article_body"
+
+
 @pytest.mark.parametrize(
     ("html", "declared", "label"),
     [

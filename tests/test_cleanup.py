@@ -623,6 +623,25 @@ def test_how_long_ago_and_the_words_around_a_date_and_its_time_make_no_story_lin
     assert clean_body_lines([LEAD, *sentences, CLOSING]) == [LEAD, *sentences, CLOSING]
 
 
+def test_a_prices_box_after_the_story_goes_but_a_table_of_what_the_story_names_stays():
+    prices = ["أسعار العملات والذهب", "| الدولار الأمريكي | 0.709 |", "| اليورو | 0.771 |", "| غرام الذهب عيار 21 | 70.40 دينار |"]
+    # CLOSING names the pound: a table of the pound's rates is the story's own
+    own = ["| الجنيه مقابل الدولار | 48.6 |", "| الجنيه مقابل اليورو | 52.1 |"]
+
+    assert clean_body_lines([*STORY, *prices]) == STORY
+    assert clean_body_lines([*STORY, *prices[1:]]) == STORY
+    assert clean_body_lines([*STORY, *own]) == [*STORY, *own]
+    # one row is no box: a story may close on a single line of figures
+    assert clean_body_lines([*STORY, prices[1]]) == [*STORY, prices[1]]
+
+
+def test_related_boxes_by_any_of_their_names_and_a_newsletter_pitch_are_dropped():
+    teasers = ["موضوعات متعلقة", "- وزير المالية يلتقي بعثة صندوق النقد", "- البنك المركزي يثبت أسعار الفائدة"]
+    pitch = "اشترك الآن ليصلك أهم أخبار اليوم على بريدك الإلكتروني"
+
+    assert clean_body_lines([*STORY, *teasers, pitch]) == STORY
+
+
 def test_a_caption_with_its_photographer_after_a_dash_and_a_plea_for_civil_comments_are_dropped():
     caption = "جانب من أعمال التبطين بقرية الكوم الأخضر - تصوير: أيمن عبد الهادي"
     plea = "يرجى الالتزام بآداب الحوار، وتتحفظ الصحيفة على نشر أي تعليق يتضمن إساءة."
