@@ -21,7 +21,9 @@ line, by where each line sits in the page:
 is a listing; a body with less running prose than the minimum holds no
 article, and the page says why: a story page (its headline leads a caption of
 its own: a photo gallery, a video) has no article body, a page of teaser cards
-or headline links without a story headline is a listing. The page's own label (``og:type``, JSON-LD or microdata types) only moves the
+or headline links without a story headline is a listing, and so is a page of
+teaser cards headed by a date instead of a headline (a day's archive), whatever
+its intro. The page's own label (``og:type``, JSON-LD or microdata types) only moves the
 share of teasers at which a page becomes a listing, within the gap that
 separates the two kinds of page on every page measured; JSON-LD that declares
 the page an index or a media item (a profile, a video, a podcast episode) and
@@ -44,6 +46,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from crawler.cleanup import is_bare_date
 from crawler.page_blocks import PageBlocks
 
 _WORD_RE = re.compile(r"\w+")
@@ -74,6 +77,9 @@ LISTING_MIN_SNIPPET_CARDS = 3
 # Section pages with 2 have their teasers in the body: a body of nothing but teaser text
 # (the extractor took one of the cards) beside this many cards is a listing too.
 LISTING_MIN_CARDS_BESIDE_TEASER_BODY = 2
+# A day's archive is headed by its date, where a story has its headline: "أرشيف يوم
+# الثلاثاء 20 أكتوبر 2026", "أخبار 2026-10-20". Its intro may read like a short story.
+_ARCHIVE_LABEL_RE = re.compile(r"^(?:(?:ال)?(?:أرشيف|ارشيف)|أخبار|اخبار|عناوين|archive|news)(?:\s+(?:يوم|أخبار|اخبار|الأخبار|الاخبار|of|for))?\s*[:：\-–—|]?\s*", re.IGNORECASE)
 # Or when, with no story headline of its own, it shows this many headline links
 # (a home page's ticker and lists). Measured: home pages show 22 to 153, the
 # gallery and video pages (story pages, whose headline leads their caption) 4 to 5.
@@ -216,6 +222,10 @@ def judge_body(evidence: BodyEvidence, min_words: int, blocks: PageBlocks | None
     holds no article: a listing shows teasers, a story page without text (a
     photo gallery, a video) shows its headline and then its own caption.
     """
+    if blocks is not None and (heading := next(filter(is_date_heading, blocks.main_headings()), None)):
+        cards = blocks.snippet_cards()
+        if cards >= LISTING_MIN_SNIPPET_CARDS:
+            return "listing_page", f"a day's archive: headed '{heading}', {cards} teaser cards"
     problem = missing_body(evidence, min_words)
     story_page = problem is not None and blocks is not None and blocks.headline_leads_prose()
     if evidence.teasers >= LISTING_MIN_TEASERS and evidence.teaser_share >= evidence.listing_share and not story_page:
@@ -230,6 +240,11 @@ def judge_body(evidence: BodyEvidence, min_words: int, blocks: PageBlocks | None
         if blocks.headline_link_count() >= LISTING_MIN_HEADLINE_LINKS:
             return "listing_page", f"{blocks.headline_link_count()} headline links and no article body ({problem})"
     return "no_article_body", problem
+
+
+def is_date_heading(text: str) -> bool:
+    """A heading that is a date, perhaps labelled as an archive's: no story's headline."""
+    return is_bare_date(_ARCHIVE_LABEL_RE.sub("", text, count=1))
 
 
 def body_worth_a_second_look(verdict, evidence: BodyEvidence, min_words: int, blocks: PageBlocks) -> bool:

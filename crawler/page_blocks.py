@@ -115,6 +115,10 @@ class PageBlocks:
                     self._title_headline = element
         return found
 
+    def main_headings(self) -> list[str]:
+        """The text of the page's ``h1`` elements that are no link."""
+        return [" ".join(element.text_content().split()) for element in self.headline_elements if element.tag == "h1"]
+
     def headline_leads_prose(self) -> bool:
         """Whether the page's headline is followed by prose of its own, not by teasers.
 

@@ -23,6 +23,7 @@ from crawler.article_detection import (
     body_evidence,
     count_words,
     classify_lines,
+    is_date_heading,
     judge_body,
     page_label,
 )
@@ -503,6 +504,30 @@ def test_one_teaser_is_never_a_listing():
     one = BodyEvidence(words=100, prose_words=50, teaser_words=50, teasers=1, longest_prose_line=40, declared_article=None)
 
     assert judge_body(one, min_words=40) is None
+
+
+def test_a_days_archive_with_a_story_like_intro_is_a_listing_but_a_story_beside_cards_is_an_article(variant):
+    # The intro is running prose, as long as a short story, and the page is labelled an article.
+    intro = "".join(f"<p>{text}</p>" for text in STORY)
+    archive = page("أرشيف يوم الثلاثاء 20 أكتوبر 2026", f"<div><h1>أرشيف يوم الثلاثاء 20 أكتوبر 2026</h1>{intro}{teaser_cards(8)}</div>", ARTICLE_LABELS)
+    story = story_page(extra_body=teaser_cards(8))
+
+    assert outcome(archive, variant) == "listing_page"
+    assert outcome(story, variant) == "article"
+
+
+@pytest.mark.parametrize(
+    ("heading", "is_date"),
+    [
+        ("أرشيف يوم الثلاثاء 20 أكتوبر 2026", True),
+        ("أخبار 2026-10-20", True),
+        ("الثلاثاء 20 أكتوبر 2026", True),
+        ("الحكومة تعلن في 20 أكتوبر 2026 خطة لخفض العجز", False),
+        ("أرشيف الكاتب محمد علي", False),
+    ],
+)
+def test_a_date_heading_is_a_date_perhaps_labelled_an_archive(heading, is_date):
+    assert is_date_heading(heading) is is_date
 
 
 def test_a_body_of_one_card_beside_another_card_is_a_listing_but_two_cards_alone_are_not():
