@@ -41,6 +41,8 @@ NON_PERSON_PHRASES = ("فريق", "هيئة التحرير", "التحرير", "
                       "شبكة", "وكالة", "مجلة", "إدارة", "ادارة", "مدير الموقع")  # fmt: skip
 NON_PERSON_WORDS = frozenset(
     "newsroom staff editorial desk editor editors admin administrator webmaster team agencies".split()
+    # a desk's credit beside the outlet: "المصدر أونلاين - خاص", "مراسلنا"
+    + "خاص حصري حصريا مراسلنا مراسلينا".split()
 )
 # Web and design credits ("تصميم وتطوير شركة ...", "Developed by ...") name no writer.
 CREDIT_RE = re.compile(
@@ -316,6 +318,11 @@ CARD_MAX_WORDS = 40
 _LINKED_HEADING_XPATH = etree.XPath("(.//h2|.//h3|.//h4|.//h5|.//h6)[.//a] | .//a[h2 or h3 or h4 or h5 or h6]")
 
 
+# A link this long beside the name is another story's headline, heading tag or not
+# (an opinion box: "<a>الكهرباء ليست ترفاً يا حكومة</a><span class="writer">...").
+CARD_HEADLINE_MIN_WORDS = 4
+
+
 def _in_teaser_card(element) -> bool:
     """Whether ``element`` shares a small container with a linked headline, not the page's: another story's card."""
     for depth, ancestor in enumerate(element.iterancestors()):
@@ -323,9 +330,16 @@ def _in_teaser_card(element) -> bool:
             return False
         if ancestor.find(".//h1") is not None:
             return False
-        if _LINKED_HEADING_XPATH(ancestor):
+        if _LINKED_HEADING_XPATH(ancestor) or any(
+            len(link.text_content().split()) >= CARD_HEADLINE_MIN_WORDS and not _contains(link, element) and not _contains(element, link)
+            for link in ancestor.iter("a")
+        ):
             return True
     return False
+
+
+def _contains(outer, inner) -> bool:
+    return any(ancestor is outer for ancestor in inner.iterancestors())
 
 
 def class_bylines(tree, candidates=None) -> list[str]:

@@ -253,6 +253,21 @@ def test_the_outlets_desk_typed_a_person_is_no_author_when_the_publisher_names_i
     assert people(page(head, f"<h1>عنوان</h1><p>{STORY}</p>"), "https://www.rudaw.net/arabic/kurdistan/230920261")[0] == []
 
 
+def test_the_writer_beside_another_storys_bare_link_is_not_the_articles():
+    # An opinion box: the column's title is a plain link, no heading around it.
+    box = '<div class="opinion-item"><img src="/w.jpg" alt=""><a href="/articles/9">الكهرباء ليست ترفاً يا حكومة</a><span class="writer">نجيب الأشول</span></div>'
+    own = '<div class="meta"><span class="writer">سارة أحمد</span><a href="/writers/3">سارة</a></div>'
+
+    assert people(page("", f"<h1>عنوان</h1><p>{STORY}</p><aside>{box}</aside>"))[0] == []
+    assert people(page("", f"<h1>عنوان</h1>{own}<p>{STORY}</p><aside>{box}</aside>"))[0] == ["سارة أحمد"]
+
+
+def test_a_desks_credit_names_no_person():
+    assert not is_person_name("خاص")
+    assert not is_person_name("مراسلنا")
+    assert is_person_name("سلوى عبد الجليل")
+
+
 def test_the_author_of_another_storys_card_is_not_the_articles():
     card = '<div class="report-card"><a href="/reports/1"><h4>تقرير | سوق العقارات في أربيل بين الركود والأسعار</h4></a><span class="report-card__author">كامران أحمد</span></div>'
 

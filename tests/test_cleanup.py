@@ -642,6 +642,14 @@ def test_related_boxes_by_any_of_their_names_and_a_newsletter_pitch_are_dropped(
     assert clean_body_lines([*STORY, *teasers, pitch]) == STORY
 
 
+def test_a_call_to_follow_the_outlets_channel_is_dropped_but_a_sentence_about_one_is_kept():
+    calls = ["تابعوا أخبار سانا على تلغرام https://t.me/SyrianArabNewsAgency", "تابعوا قناة المصدر أونلاين على تيليجرام"]
+    sentence = "تابع الوزير على تلغرام ردود المعارضة على الاتفاق الذي وقع أمس في الدوحة."
+
+    assert clean_body_lines([LEAD, QUOTE, calls[1], TALKS, CLOSING, calls[0]]) == STORY
+    assert clean_body_lines([LEAD, sentence, CLOSING]) == [LEAD, sentence, CLOSING]
+
+
 def test_a_caption_with_its_photographer_after_a_dash_and_a_plea_for_civil_comments_are_dropped():
     caption = "جانب من أعمال التبطين بقرية الكوم الأخضر - تصوير: أيمن عبد الهادي"
     plea = "يرجى الالتزام بآداب الحوار، وتتحفظ الصحيفة على نشر أي تعليق يتضمن إساءة."
