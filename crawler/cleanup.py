@@ -653,8 +653,20 @@ def is_top_matter(line: str, titles: Sequence[str], credits: Sequence[str]) -> b
 _SELF_DESCRIPTION_RE = re.compile(r"(?:(?:هي|هو) )?(?:(?:إحدى|احدى|أحد|احد) )?(?:مؤسسة|موقع|صحيفة|جريدة|قناة|قنوات|شبكة|منصة|وكالة)\b")
 
 
+# An outlet's blurb by its full name, when the page does not give that name:
+# "الوكالة العربية السورية للأنباء، تأسست عام 1965، وتقدم خدماتها ...".
+_FOUNDED_BLURB_RE = re.compile(
+    r"^(?:ال)?(?:وكالة|صحيفة|جريدة|قناة|موقع|شبكة|مؤسسة|منصة|مجلة)\s[^.،,]{2,60}[،,]?\s*(?:(?:هي|هو)\s+)?"
+    r"(?:تأسست|تأسس|أسست|أسس|أنشئت|أنشئ|انطلقت|انطلق)\s+(?:عام|في|سنة)\s"
+)
+BLURB_MAX_WORDS = 40
+
+
 def is_outlet_blurb(line: str, credits: Sequence[str]) -> bool:
-    """A line that opens with one of the outlet's names and describes the outlet."""
+    """A line that opens with one of the outlet's names, or a media outlet's full name and
+    its founding, and describes the outlet."""
+    if len(line.split()) <= BLURB_MAX_WORDS and _FOUNDED_BLURB_RE.match(line):
+        return True
     key = comparable(line)
     names = (comparable(name) for name in credits)
     return any(name and key.startswith(name + " ") and _SELF_DESCRIPTION_RE.match(key[len(name) + 1 :]) for name in names)

@@ -186,6 +186,14 @@ def test_outlet_blurb_after_the_story_is_dropped():
     assert clean_body_lines([LEAD, blurb, CLOSING], [HEADLINE], ["عنب بلدي"]) == [LEAD, blurb, CLOSING]  # not at the end
 
 
+def test_an_outlets_blurb_by_its_full_name_and_founding_is_dropped_with_the_sign_off_above_it():
+    blurb = "الوكالة العربية السورية للأنباء، تأسست عام 1965، وتقدم خدماتها الإخبارية باللغة العربية وبعدة لغات أجنبية."
+
+    # no credit names the agency in full: its founding gives the blurb away
+    assert clean_body_lines([*STORY, "رحاب السعيد", blurb], [HEADLINE]) == STORY
+    assert clean_body_lines([LEAD, blurb, QUOTE, TALKS, CLOSING], [HEADLINE]) == [LEAD, blurb, QUOTE, TALKS, CLOSING]
+
+
 @pytest.mark.parametrize("label", ["أكمل القراءة", "تابع القراءة »", "واصل القراءة..."])
 def test_a_continue_reading_label_is_dropped_but_a_sentence_about_reading_is_kept(label):
     sentence = "تابع القراءة في المكتبات العامة آلاف الطلاب خلال معرض الكتاب هذا العام."
