@@ -33,6 +33,7 @@ from lxml import etree
 from crawler.agencies import AGENCY_PATTERN, agency_of
 from crawler.arabic import fold_for_fingerprint
 from crawler.cleanup import attribute_tokens, plain
+from crawler.page_blocks import contains
 from crawler.site_names import is_site_name
 from crawler.tree_scan import attribute, elements_where, following_elements
 
@@ -331,15 +332,11 @@ def _in_teaser_card(element) -> bool:
         if ancestor.find(".//h1") is not None:
             return False
         if _LINKED_HEADING_XPATH(ancestor) or any(
-            len(link.text_content().split()) >= CARD_HEADLINE_MIN_WORDS and not _contains(link, element) and not _contains(element, link)
+            len(link.text_content().split()) >= CARD_HEADLINE_MIN_WORDS and not contains(link, element) and not contains(element, link)
             for link in ancestor.iter("a")
         ):
             return True
     return False
-
-
-def _contains(outer, inner) -> bool:
-    return any(ancestor is outer for ancestor in inner.iterancestors())
 
 
 def class_bylines(tree, candidates=None) -> list[str]:

@@ -132,7 +132,7 @@ class PageBlocks:
             return False
         start = self._position[headline]
         for leaf in self._leaves:
-            if self._position[leaf] <= start or _contains(headline, leaf):
+            if self._position[leaf] <= start or contains(headline, leaf):
                 continue
             if self.headline_links[leaf]:
                 return False
@@ -244,8 +244,9 @@ class PageBlocks:
         """The blocks of text after ``first`` and before ``last``, in page order."""
         start, end = self._position[first], self._position[last]
         candidates = self._leaves[bisect_right(self._leaf_positions, start) : bisect_left(self._leaf_positions, end)]
-        return [leaf for leaf in candidates if not _contains(first, leaf) and not _contains(leaf, last)]
+        return [leaf for leaf in candidates if not contains(first, leaf) and not contains(leaf, last)]
 
 
-def _contains(outer, inner) -> bool:
+def contains(outer, inner) -> bool:
+    """Whether ``inner`` lies inside ``outer`` (not ``outer`` itself)."""
     return any(ancestor is outer for ancestor in inner.iterancestors())
